@@ -1,0 +1,77 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the hwcloud.bandwidth collection
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+
+class ModuleDocFragment:
+    # The connection and credential options shared by every module of the collection.
+    DOCUMENTATION = r"""
+options:
+  access_key:
+    description:
+      - The access key (AK) of the Huawei Cloud account or IAM user.
+      - If not set, the value of the E(HW_ACCESS_KEY) environment variable is used.
+    type: str
+  secret_key:
+    description:
+      - The secret key (SK) that goes with O(access_key). Requests are signed with it; it is never sent.
+      - If not set, the value of the E(HW_SECRET_KEY) environment variable is used.
+    type: str
+  security_token:
+    description:
+      - The security token of temporary credentials (an AK/SK obtained from IAM for a limited time).
+      - If not set, the value of the E(HW_SECURITY_TOKEN) environment variable is used.
+    type: str
+  region:
+    description:
+      - The region of the bandwidths, for example V(cn-north-4) or V(ap-southeast-1).
+      - If not set, the value of the E(HW_REGION_NAME) environment variable is used.
+    type: str
+    required: true
+  project_id:
+    description:
+      - The project ID of O(region).
+      - If not set, the value of the E(HW_PROJECT_ID) environment variable is used; when that is
+        empty too, the project is looked up through IAM by the region name (one request per run).
+    type: str
+  cloud:
+    description:
+      - The domain suffix of the endpoints, as in C(https://vpc.{region}.{cloud}).
+      - If not set, the value of the E(HW_CLOUD) environment variable is used, and C(myhuaweicloud.com)
+        when that is empty too.
+    type: str
+  endpoints:
+    description:
+      - Base URLs that replace the computed endpoint of a service, keyed by service name
+        (C(iam), C(workspace), C(vpc), C(bss)), for example a private endpoint or a local simulator.
+      - C(bss) is the billing service; accounts of the international site use C(https://bss-intl.myhuaweicloud.com),
+        which the modules also switch to by themselves when the billing service says the account belongs there.
+      - If not set, the value of the E(HW_ENDPOINTS) environment variable is used, as JSON or as
+        C(service=url,service=url).
+    type: dict
+  validate_certs:
+    description:
+      - Whether to verify the TLS certificates of the endpoints. Set to V(false) only for a trusted test endpoint.
+    type: bool
+    default: true
+  request_timeout:
+    description:
+      - Seconds to wait for each HTTP request.
+    type: int
+    default: 30
+  max_retries:
+    description:
+      - How many times a read request is retried after a connection error, a throttling answer (429)
+        or a server error (5xx), with exponential backoff and jitter.
+      - A request that changes something is retried only when it certainly did not reach the service.
+      - If not set, the value of the E(HW_MAX_RETRIES) environment variable is used, and V(5) when that is empty too.
+    type: int
+requirements:
+  - python >= 3.9
+  - requests >= 2.25.0
+notes:
+  - Requests are signed with the AK/SK algorithm C(SDK-HMAC-SHA256); the clock of the machine that runs the module
+    must be right to within a few minutes, or the API gateway rejects the requests.
+"""

@@ -1,0 +1,74 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the hwcloud.bandwidth collection
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""When to try an HTTP call again, and how long to wait first.
+
+The one rule that matters for money: a call that changes something (it may place an order)
+is tried again only when it certainly did not reach the service. Everything else about it is
+an unknown outcome that the caller must resolve by reading the state.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+
+# Transport outcomes, as the client classifies them.
+NOT_SENT = "not_sent"      # the connection was never made: nothing reached the service
+SENT = "sent"              # the request may have reached the service; no usable answer came back
+
+RETRYABLE_STATUSES = frozenset((429, 500, 502, 503, 504))
+MAX_RETRY_AFTER = 60.0
+
+
+class RetryPolicy:
+    """Exponential backoff with full jitter, a cap, and ``Retry-After``.
+
+    ``safe`` calls (reads) are retried on any transport failure, 429 and 5xx. Unsafe calls
+    (writes) only when the request was not sent or the gateway throttled it (429), which
+    the gateway answers before the service sees the request. 401 and 403 are never
+    retried: repeated authentication failures lock the access key.
+    """
+
+    def __init__(self, max_retries=5, base_delay=0.5, max_delay=20.0, sleep=time.sleep, rand=random.random):
+        self.max_retries = max(0, int(max_retries))
+        self.base_delay = base_delay
+        self.max_delay = max_delay
+        self.sleep = sleep
+        self.rand = rand
+
+    def should_retry(self, safe, attempt, status=None, transport=None):
+        """``attempt`` counts the retries already made (0 after the first try)."""
+        if attempt >= self.max_retries:
+            return False
+        if transport is not None:
+            return safe or transport == NOT_SENT
+        if status == 429:
+            return True
+        return safe and status in RETRYABLE_STATUSES
+
+    def delay(self, attempt, retry_after=None):
+        """Seconds to wait before retry number ``attempt + 1``."""
+        ceiling = min(self.max_delay, self.base_delay * (2 ** attempt))
+        jittered = self.rand() * ceiling
+        hinted = parse_retry_after(retry_after)
+        if hinted is not None:
+            return max(hinted, jittered)
+        return jittered
+
+    def pause(self, attempt, retry_after=None):
+        seconds = self.delay(attempt, retry_after)
+        if seconds > 0:
+            self.sleep(seconds)
+        return seconds
+
+
+def parse_retry_after(value):
+    """Seconds from a ``Retry-After`` header given in seconds; None when absent or a date."""
+    if value is None:
+        return None
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        return None
+    return min(max(seconds, 0.0), MAX_RETRY_AFTER)
