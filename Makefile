@@ -8,8 +8,10 @@ VENV := $(CURDIR)/.venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 # ansible-test runs only from inside ansible_collections/<namespace>/<name>, resolved through
-# symlinks: the collection is copied there, never linked.
-COLLECTIONS := $(CURDIR)/.cache/collections
+# symlinks: the collection is copied there, never linked. The copy lives outside this git
+# checkout, or ansible-test would ask git for the files and find the copy ignored.
+BUILD_DIR ?= /tmp/hwcloud.bandwidth-$(shell printf '%s' "$(CURDIR)" | md5sum | cut -c1-8)
+COLLECTIONS := $(BUILD_DIR)/collections
 COLL := $(COLLECTIONS)/ansible_collections/hwcloud/bandwidth
 PIP_STANDIN := $(HOME)/.ansible/test/cache/get_pip_24_2.py
 export PATH := $(BIN):$(PATH)
@@ -65,4 +67,4 @@ demo: collection
 	  $(BIN)/ansible-playbook -i localhost, playbooks/demo.yml
 
 clean:
-	rm -rf $(VENV) .cache tests/output
+	rm -rf $(VENV) $(BUILD_DIR) tests/output

@@ -261,8 +261,7 @@ class HwCloudClient:
             page_query = dict(query or {}, offset=offset, limit=limit)
             answer = self.request(service, "GET", path, operation, query=page_query) or {}
             items = answer.get(items_key) or []
-            for item in items:
-                yield item
+            yield from items
             offset += len(items)
             total = answer.get("total_count", answer.get("total"))
             if not items or len(items) < limit or (total is not None and offset >= int(total)):
@@ -277,8 +276,7 @@ class HwCloudClient:
                 page_query["marker"] = marker
             answer = self.request(service, "GET", path, operation, query=page_query) or {}
             items = answer.get(items_key) or []
-            for item in items:
-                yield item
+            yield from items
             if len(items) < limit:
                 return
             marker = items[-1][marker_key]

@@ -1,0 +1,357 @@
+"""The HTTP front: routing, signature check, faults, request log and the /_sim admin API."""
+
+import json
+import re
+import threading
+import time
+import uuid
+from collections import Counter
+from datetime import datetime, timezone
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, parse_qsl, urlsplit
+
+from . import errors, services, signing
+from .faults import FaultError, Faults
+from .state import Store
+
+P = r"(?P<project_id>[^/]+)"
+ROUTES = [
+    ("GET", r"/v3/projects", "iam", "iam.projects", services.iam_projects),
+    ("GET", r"/v3/auth/domains", "iam", "iam.domains", services.iam_domains),
+    ("GET", r"/v2/orders/customer-orders/details/(?P<order_id>[^/]+)", "bss", "bss.order_show", services.bss_order_show),
+    ("GET", r"/v2/orders/customer-orders", "bss", "bss.order_list", services.bss_order_list),
+    ("POST", r"/v3/orders/customer-orders/pay", "bss", "bss.pay", services.bss_pay),
+    ("PUT", r"/v2/orders/customer-orders/cancel", "bss", "bss.cancel", services.bss_cancel),
+    ("POST", r"/v2/orders/suscriptions/resources/query", "bss", "bss.resources_query", services.bss_resources_query),
+    ("GET", r"/v2/%s/bandwidths" % P, "workspace", "workspace.list", services.workspace_list),
+    ("POST", r"/v2/%s/bandwidths/(?P<bandwidth_id>[^/]+)/update" % P, "workspace", "workspace.update", services.workspace_update),
+    ("POST", r"/v2/%s/bandwidths/(?P<bandwidth_id>[^/]+)/periodic/change/order" % P, "workspace", "workspace.change_order",
+     services.workspace_change_order),
+    ("GET", r"/v2/%s/workspace-jobs/(?P<job_id>[^/]+)" % P, "workspace", "workspace.job", services.workspace_job),
+    ("GET", r"/v1/%s/bandwidths" % P, "vpc", "vpc.list", services.vpc_list),
+    ("GET", r"/v1/%s/bandwidths/(?P<bandwidth_id>[^/]+)" % P, "vpc", "vpc.show", services.vpc_show),
+    ("PUT", r"/v1/%s/bandwidths/(?P<bandwidth_id>[^/]+)" % P, "vpc", "vpc.update", services.vpc_update),
+    ("PUT", r"/v2.0/%s/bandwidths/(?P<bandwidth_id>[^/]+)" % P, "vpc", "vpc.update_prepaid", services.vpc_update_prepaid),
+]
+COMPILED = [(method, re.compile("^%s/?$" % pattern), service, operation, func) for method, pattern, service, operation, func in ROUTES]
+
+HTML_PAGE = "<html><head><title>%d %s</title></head><body><center><h1>%d %s</h1></center><hr><center>nginx</center></body></html>"
+GATEWAY_FAULT_CODES = {500: "APIGW.0103", 502: "APIGW.0202", 503: "APIGW.0203", 504: "APIGW.0201"}
+
+
+class DropConnection(Exception):
+    """Close the connection without an answer."""
+
+
+class Simulator:
+    """Everything the handler threads share."""
+
+    def __init__(self, store):
+        self.store = store
+        self.faults = Faults(store.data.get("faults"))
+        self.log = []
+        self.log_lock = threading.Lock()
+
+    def credentials(self):
+        return {item["access_key"]: item for item in self.store.data["credentials"]}
+
+    def record(self, entry):
+        with self.log_lock:
+            entry["seq"] = len(self.log) + 1
+            self.log.append(entry)
+
+    def reset(self, seed=None):
+        self.store.reset(seed)
+        self.faults = Faults(self.store.data.get("faults"))
+        self.clear_log()
+
+    def clear_log(self):
+        with self.log_lock:
+            self.log = []
+
+    def summary(self):
+        with self.log_lock:
+            entries = list(self.log)
+        return {
+            "requests": len(entries),
+            "reads": sum(1 for entry in entries if not entry["write"]),
+            "writes": sum(1 for entry in entries if entry["write"]),
+            "orders_created": sum(1 for entry in entries if entry["order_id"]),
+            "jobs_created": sum(1 for entry in entries if entry["operation"] == "workspace.update" and entry["status"] == 200),
+            "by_operation": dict(Counter(entry["operation"] for entry in entries)),
+        }
+
+
+def find_route(method, path):
+    """Return (service, operation, func, params) or None; a path known under another method gives func None."""
+    for route_method, pattern, service, operation, func in COMPILED:
+        match = pattern.match(path)
+        if match and route_method == method:
+            return service, operation, func, match.groupdict()
+    return None
+
+
+def guess_service(path):
+    if path.startswith("/v3/projects") or path.startswith("/v3/auth"):
+        return "iam"
+    if "/orders/" in path:
+        return "bss"
+    if path.startswith("/v1/") or path.startswith("/v2.0/"):
+        return "vpc"
+    return "workspace"
+
+
+class Handler(BaseHTTPRequestHandler):
+    """One request; the work is split into small steps so each can be read on its own."""
+
+    protocol_version = "HTTP/1.1"
+    server_version = "HuaweiCloudSimulator/1.0"
+    sim = None  # set on the subclass made by make_server
+
+    def log_message(self, *args):
+        """The request log at /_sim/log replaces the default stderr lines."""
+
+    def dispatch(self):
+        parts = urlsplit(self.path)
+        body = self.read_body()
+        if parts.path.startswith("/_sim/"):
+            self.admin(self.command, parts.path, body)
+            return
+        self.api(parts, body)
+
+    # http.server looks these names up; every method goes through the same dispatch.
+    do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = dispatch
+
+    # ---- plumbing ---------------------------------------------------------------------
+
+    def read_body(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length else b""
+
+    def send(self, status, body=None, headers=None, content_type="application/json;charset=UTF-8"):
+        if isinstance(body, (dict, list)):
+            payload = json.dumps(body).encode("utf-8")
+        elif isinstance(body, str):
+            payload = body.encode("utf-8")
+        else:
+            payload = b""
+        self.send_response(status)
+        for name, value in (headers or {}).items():
+            self.send_header(name, str(value))
+        if payload:
+            self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        if payload:
+            self.wfile.write(payload)
+
+    def drop(self):
+        self.close_connection = True
+        self.wfile.flush()
+
+    # ---- API ----------------------------------------------------------------------------
+
+    def api(self, parts, raw_body):
+        request_id = uuid.uuid4().hex
+        route = find_route(self.command, parts.path)
+        service = route[0] if route else guess_service(parts.path)
+        entry = {
+            "time": datetime.now(timezone.utc).isoformat(), "method": self.command, "path": parts.path,
+            "query": parse_qs(parts.query, keep_blank_values=True), "body": _parse_json(raw_body), "status": None,
+            "service": service, "operation": route[1] if route else "unknown", "write": self.command != "GET",
+            "fault": None, "order_id": None,
+        }
+        try:
+            status, body, headers = self.api_answer(parts, raw_body, request_id, route, entry)
+        except DropConnection:
+            self.sim.record(entry)
+            self.drop()
+            return
+        entry["status"] = status
+        self.sim.record(entry)
+        headers = dict(headers or {}, **{"X-Request-Id": request_id})
+        if entry["fault"] == "html":
+            self.send(status, body, headers, content_type="text/html")
+        else:
+            self.send(status, body, headers)
+
+    def api_answer(self, parts, raw_body, request_id, route, entry):
+        fault = self.sim.faults.pick(self.command, parts.path)
+        if fault:
+            entry["fault"] = fault["kind"]
+            early = self.fault_answer(fault, request_id)
+            if early:
+                return early
+        try:
+            self.authenticate(parts, raw_body, request_id)
+            if route is None:
+                raise errors.gateway(404, "APIGW.0101", "The API does not exist or has not been published in the environment", request_id)
+            status, body = self.call_service(route, parts, entry)
+        except errors.ApiError as exc:
+            return exc.status, exc.body, exc.headers
+        if fault and fault["kind"] == "drop_after":
+            raise DropConnection()
+        return status, body, {}
+
+    def fault_answer(self, fault, request_id):
+        """Answer for a fault that stops the request early; None lets the request go on."""
+        kind = fault["kind"]
+        if kind == "latency":
+            time.sleep(fault["delay"])
+            return None
+        if kind == "drop_before":
+            raise DropConnection()
+        if kind == "throttle":
+            error = errors.gateway(429, "APIGW.0308", "The throttling threshold has been reached: policy user over ratelimit,limit:200,time:1 second",
+                                   request_id, {"Retry-After": fault["retry_after"]})
+            return error.status, error.body, error.headers
+        status = fault["status"]
+        if kind == "html":
+            reason = self.responses.get(status, ("Error",))[0]
+            return status, HTML_PAGE % (status, reason, status, reason), {}
+        if kind == "error":
+            code = GATEWAY_FAULT_CODES.get(status, "APIGW.0103")
+            error = errors.gateway(status, code, "Simulated gateway failure (HTTP %d)" % status, request_id)
+            return error.status, error.body, {}
+        return None
+
+    def authenticate(self, parts, raw_body, request_id):
+        request = {
+            "method": self.command, "path": parts.path,
+            "query_pairs": parse_qsl(parts.query, keep_blank_values=True),
+            "headers": {name.lower(): value for name, value in self.headers.items()}, "body": raw_body,
+        }
+        try:
+            signing.verify(request, self.sim.credentials())
+        except signing.SignatureError as exc:
+            raise errors.gateway(401, "APIGW.0301", str(exc), request_id) from exc
+
+    def call_service(self, route, parts, entry):
+        service, _operation, func, params = route
+        store = self.sim.store
+        project_id = params.pop("project_id", None)
+        if project_id is not None:
+            self.check_project(service, project_id)
+        body = entry["body"]
+        if entry["body"] is _INVALID:
+            entry["body"] = None
+            raise errors.invalid_body(service, "the request body is not valid JSON")
+        call = services.Call(project_id, params, parse_qs(parts.query, keep_blank_values=True), body if self.command != "GET" else None)
+        store.advance()
+        with store.lock:
+            status, answer = func(store, call)
+            if self.command != "GET":
+                # Saved before answering, so a crash or drop after the change never loses it.
+                store.save()
+        entry["order_id"] = call.order_id
+        return status, answer
+
+    def check_project(self, service, project_id):
+        known = {project["id"] for project in self.sim.store.data["projects"]}
+        header = self.headers.get("X-Project-Id")
+        if project_id in known and header in (None, project_id):
+            return
+        message = "urlTenantId is not equal tokenTenantId" if service == "vpc" else "The project ID %s is invalid." % project_id
+        if service == "vpc":
+            raise errors.vpc(400, "VPC.0007", message)
+        raise errors.workspace(400, "WKS.00000007", message)
+
+    # ---- admin --------------------------------------------------------------------------
+
+    def admin(self, method, path, raw_body):
+        body = _parse_json(raw_body)
+        if body is _INVALID:
+            self.send(400, {"error": "the body is not valid JSON"})
+            return
+        action = ADMIN.get((method, path))
+        if action is None:
+            self.send(404, {"error": "no admin endpoint %s %s" % (method, path)})
+            return
+        try:
+            status, answer = action(self.sim, body)
+        except (FaultError, ValueError, TypeError, KeyError) as exc:
+            status, answer = 400, {"error": str(exc)}
+        self.send(status, answer)
+
+
+_INVALID = object()
+
+
+def _parse_json(raw):
+    if not raw:
+        return None
+    try:
+        return json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return _INVALID
+
+
+def _admin_state(sim, _body):
+    sim.store.advance()
+    view = sim.store.public_view()
+    view["faults"] = sim.faults.snapshot()
+    return 200, view
+
+
+def _admin_log(sim, _body):
+    with sim.log_lock:
+        return 200, {"requests": [dict(entry, body=None if entry["body"] is _INVALID else entry["body"]) for entry in sim.log]}
+
+
+def _admin_clear_log(sim, _body):
+    sim.clear_log()
+    return 200, {"ok": True}
+
+
+def _admin_reset(sim, body):
+    if body is not None and not isinstance(body, dict):
+        raise ValueError("the seed must be a JSON object")
+    sim.reset(body)
+    return 200, {"ok": True}
+
+
+def _admin_add_faults(sim, body):
+    if not isinstance(body, dict) or not isinstance(body.get("faults"), list):
+        raise ValueError('expected {"faults": [...]}')
+    sim.faults.add(body["faults"])
+    return 200, {"faults": sim.faults.snapshot()}
+
+
+def _admin_clear_faults(sim, _body):
+    sim.faults.clear()
+    return 200, {"faults": []}
+
+
+def _admin_config(sim, body):
+    if not isinstance(body, dict):
+        raise ValueError("the config must be a JSON object")
+    with sim.store.lock:
+        sim.store.config.update(body)
+        sim.store.save()
+        return 200, {"config": dict(sim.store.config)}
+
+
+ADMIN = {
+    ("GET", "/_sim/health"): lambda sim, body: (200, {"ok": True}),
+    ("POST", "/_sim/reset"): _admin_reset,
+    ("GET", "/_sim/state"): _admin_state,
+    ("GET", "/_sim/log"): _admin_log,
+    ("DELETE", "/_sim/log"): _admin_clear_log,
+    ("GET", "/_sim/summary"): lambda sim, body: (200, sim.summary()),
+    ("GET", "/_sim/faults"): lambda sim, body: (200, {"faults": sim.faults.snapshot()}),
+    ("POST", "/_sim/faults"): _admin_add_faults,
+    ("DELETE", "/_sim/faults"): _admin_clear_faults,
+    ("POST", "/_sim/config"): _admin_config,
+}
+
+
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+    # 50+ clients connect at once in the tests; the default backlog of 5 would refuse some.
+    request_queue_size = 256
+
+
+def make_server(host, port, state_path, seed):
+    store = Store(state_path, seed)
+    handler = type("BoundHandler", (Handler,), {"sim": Simulator(store)})
+    return Server((host, port), handler)
