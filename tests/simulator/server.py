@@ -39,6 +39,15 @@ HTML_PAGE = "<html><head><title>%d %s</title></head><body><center><h1>%d %s</h1>
 GATEWAY_FAULT_CODES = {500: "APIGW.0103", 502: "APIGW.0202", 503: "APIGW.0203", 504: "APIGW.0201"}
 
 
+# POST routes that only read: the billing resource query carries its filters in a body.
+READ_ONLY_POSTS = frozenset(("bss.resources_query",))
+
+
+def is_write(method, route):
+    """Whether a request can change state: every non-GET call except the read-only POSTs."""
+    return method != "GET" and not (route and route[1] in READ_ONLY_POSTS)
+
+
 class DropConnection(Exception):
     """Close the connection without an answer."""
 
@@ -158,7 +167,7 @@ class Handler(BaseHTTPRequestHandler):
         entry = {
             "time": datetime.now(timezone.utc).isoformat(), "method": self.command, "path": parts.path,
             "query": parse_qs(parts.query, keep_blank_values=True), "body": _parse_json(raw_body), "status": None,
-            "service": service, "operation": route[1] if route else "unknown", "write": self.command != "GET",
+            "service": service, "operation": route[1] if route else "unknown", "write": is_write(self.command, route),
             "fault": None, "order_id": None,
         }
         try:

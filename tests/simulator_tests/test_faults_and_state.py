@@ -99,6 +99,13 @@ def test_log_and_summary(sim):
     assert sim.admin.log() == []
 
 
+def test_resource_query_counts_as_a_read(sim):
+    answer = sdk.signed(sim.url, "POST", "/v2/orders/suscriptions/resources/query", body={"resource_ids": ["none"]})
+    assert answer.status_code == 200
+    assert [(entry["operation"], entry["write"]) for entry in sim.admin.log()] == [("bss.resources_query", False)]
+    assert sim.admin.summary()["writes"] == 0
+
+
 def test_state_survives_a_restart(tmp_path):
     state = tmp_path / "state.json"
     first = start_simulator(state)
