@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from urllib.parse import quote, urlsplit
 
 try:
@@ -30,7 +31,7 @@ from ansible_collections.hwcloud.bandwidth.plugins.module_utils._errors import (
     OutcomeUnknownError,
     parse_error,
 )
-from ansible_collections.hwcloud.bandwidth.plugins.module_utils._retry import NOT_SENT, SENT, RetryPolicy
+from ansible_collections.hwcloud.bandwidth.plugins.module_utils._retry import FATAL, NOT_SENT, SENT, RetryPolicy
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._signer import canonical_query, sign_request
 
 USER_AGENT = "hwcloud.bandwidth/1.0.0"
@@ -38,6 +39,9 @@ DEFAULT_CLOUD = "myhuaweicloud.com"
 SERVICES = ("iam", "workspace", "vpc", "bss")
 # BSS answers these on the endpoint of the wrong site (Chinese vs international account).
 WRONG_BILLING_SITE = frozenset(("CBC.0150", "CBC.0156"))
+REDACTED = "********"
+# A gateway that fails a signature check may echo what it saw, the signature included.
+_SIGNATURE_TEXT = re.compile(r"(Signature=)[0-9A-Fa-f]+")
 
 ENV = {
     "access_key": "HW_ACCESS_KEY",
@@ -95,7 +99,10 @@ class ClientConfig:
         self.endpoints = parse_endpoints(endpoints)
         self.validate_certs = validate_certs
         self.request_timeout = request_timeout
-        self.max_retries = 5 if max_retries is None else int(max_retries)
+        try:
+            self.max_retries = 5 if max_retries in (None, "") else int(max_retries)
+        except (TypeError, ValueError):
+            raise ValueError("max_retries must be a whole number, got %r" % (max_retries,)) from None
 
     @classmethod
     def from_env(cls, environ=None, **options):
@@ -171,29 +178,32 @@ class HwCloudClient:
             values.setdefault("project_id", self.project_id)
         return template.format(**{key: quote(str(value), safe="") for key, value in values.items()})
 
-    def request(self, service, method, path, operation, query=None, body=None, project=True, expect=None):
+    def request(self, service, method, path, operation, query=None, body=None, project=True, expect=None,
+                read_only=False):
         """Make one logical call (with retries) and return the parsed JSON answer, or None.
 
         ``path`` may hold ``{project_id}``. ``operation`` names the call for people
         ("resize bandwidth bw-1"). Reads retry freely; writes retry only when nothing was
-        sent, otherwise :class:`OutcomeUnknownError` is raised.
+        sent, otherwise :class:`OutcomeUnknownError` is raised. ``read_only`` marks a POST
+        that only reads (a query with its filters in the body): it is retried like a GET.
         """
         method = method.upper()
-        safe = method == "GET"
+        safe = method == "GET" or read_only
         if project and "{project_id}" in path:
             path = self.path(path)
         data = None if body is None else json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
         attempt = 0
+        signatures = []
         while True:
             url = self._url(service, path, query)
-            outcome = self._send(method, url, data, operation, safe)
+            outcome = self._send(method, url, data, operation, safe, signatures)
             if isinstance(outcome, tuple):
                 transport, error = outcome
                 if self.retry.should_retry(safe, attempt, transport=transport):
                     self.retry.pause(attempt)
                     attempt += 1
                     continue
-                raise error
+                raise self._scrub(error, signatures)
             response = outcome
             if response.status_code < 400 and (expect is None or response.status_code in expect):
                 return _json_body(response)
@@ -205,11 +215,24 @@ class HwCloudClient:
                 attempt += 1
                 continue
             if not safe and response.status_code >= 500:
-                raise OutcomeUnknownError(operation, error.message, status=error.status,
-                                          error_code=error.error_code, request_id=error.request_id,
-                                          hint="the service failed while handling a change; read the state "
-                                               "before trying again")
-            raise error
+                error = OutcomeUnknownError(operation, error.message, status=error.status,
+                                            error_code=error.error_code, request_id=error.request_id,
+                                            hint="the service failed while handling a change; read the state "
+                                                 "before trying again")
+            raise self._scrub(error, signatures)
+
+    def _scrub(self, error, signatures):
+        """Blank out credentials and signatures that a service echoed back into its message."""
+        secrets = [value for value in (self.config.secret_key, self.config.security_token) if value]
+        secrets.extend(signatures)
+        text = error.message or ""
+        for secret in sorted(secrets, key=len, reverse=True):
+            text = text.replace(secret, REDACTED)
+        text = _SIGNATURE_TEXT.sub(r"\1" + REDACTED, text)
+        if text != error.message:
+            error.message = text
+            error.args = (text,)
+        return error
 
     def _switch_billing_site(self):
         """Move to the international billing endpoint once, unless the user chose one."""
@@ -230,15 +253,16 @@ class HwCloudClient:
             headers["X-Security-Token"] = self.config.security_token
         return headers
 
-    def _send(self, method, url, data, operation, safe):
+    def _send(self, method, url, data, operation, safe, signatures):
         """One HTTP exchange: a response, or (transport outcome, error) when none came."""
         headers = sign_request(method, url, self._headers(), data, self.config.access_key, self.config.secret_key)
+        signatures.append(headers["Authorization"].rpartition("Signature=")[2])
         self.calls += 1
         try:
             return self.session.request(method, url, data=data, headers=headers,
                                         timeout=self.config.request_timeout, verify=self.config.validate_certs)
         except requests.exceptions.SSLError as exc:
-            return NOT_SENT, HwCloudError(operation, "TLS verification failed: %s" % _reason(exc),
+            return FATAL, HwCloudError(operation, "TLS verification failed: %s" % _reason(exc),
                                           hint="check the endpoint's certificate, or set validate_certs: false "
                                                "only for a trusted test endpoint")
         except requests.exceptions.RequestException as exc:
@@ -257,10 +281,12 @@ class HwCloudClient:
     def pages_by_offset(self, service, path, items_key, operation, query=None, limit=100):
         """Every item of an ``offset``/``limit`` listing (Workspace, BSS)."""
         offset = 0
+        previous = None
         while True:
             page_query = dict(query or {}, offset=offset, limit=limit)
             answer = self.request(service, "GET", path, operation, query=page_query) or {}
             items = answer.get(items_key) or []
+            previous = _check_progress(operation, previous, items)
             yield from items
             offset += len(items)
             total = answer.get("total_count", answer.get("total"))
@@ -270,16 +296,26 @@ class HwCloudClient:
     def pages_by_marker(self, service, path, items_key, operation, query=None, limit=1000, marker_key="id"):
         """Every item of a ``marker``/``limit`` listing (VPC): the marker is the last id seen."""
         marker = None
+        previous = None
         while True:
             page_query = dict(query or {}, limit=limit)
             if marker:
                 page_query["marker"] = marker
             answer = self.request(service, "GET", path, operation, query=page_query) or {}
             items = answer.get(items_key) or []
+            previous = _check_progress(operation, previous, items)
             yield from items
             if len(items) < limit:
                 return
             marker = items[-1][marker_key]
+
+
+def _check_progress(operation, previous, items):
+    """Stop a listing whose service ignores the paging parameters instead of looping forever."""
+    if items and items == previous:
+        raise HwCloudError(operation, "the service returned the same page twice; the listing does not advance",
+                           hint="report this to the provider; filter the listing to make it shorter meanwhile")
+    return items
 
 
 def _json_body(response):

@@ -30,7 +30,22 @@ ADVICE = {
 CLOCK_SKEW_HINT = ("the gateway rejected the request time: the clock of this machine is probably wrong (clock skew) "
                    "or temporary credentials expired; synchronise the clock (NTP) or renew the credentials")
 
-_SKEW_PATTERN = re.compile(r"(signature expired|request time|x-sdk-date|time ?stamp|clock)", re.IGNORECASE)
+# Words of the gateway's answer to a request whose X-Sdk-Date is too far from its clock
+# ("signature expired, signature time:..., server time:..."). Not "x-sdk-date" alone: a failed
+# signature check echoes the canonical request, which holds that header name too.
+_SKEW_PATTERN = re.compile(r"(signature expired|request time|server time|time ?stamp|clock)", re.IGNORECASE)
+
+
+def gateway_code(code):
+    """Gateway codes come as ``APIG.0301`` or ``APIGW.0301`` depending on the gateway: one meaning."""
+    if code and code.startswith("APIG."):
+        return "APIGW." + code[len("APIG."):]
+    return code
+
+
+def advice_for(code):
+    """What to do about a service error code, or None."""
+    return ADVICE.get(gateway_code(code) or "")
 
 
 class HwCloudError(Exception):
@@ -47,7 +62,7 @@ class HwCloudError(Exception):
         self.status = status
         self.error_code = error_code
         self.request_id = request_id
-        self.hint = hint if hint is not None else ADVICE.get(error_code or "")
+        self.hint = hint if hint is not None else advice_for(error_code)
 
     def __str__(self):
         parts = ["%s failed" % self.operation]
@@ -106,22 +121,30 @@ def parse_error(operation, status, body, headers=None):
     if message is None:
         message = _message_from_text(text, status)
     hint = None
-    if code == "APIGW.0301" and _SKEW_PATTERN.search(message or ""):
+    if gateway_code(code) == "APIGW.0301" and _SKEW_PATTERN.search(message or ""):
         hint = CLOCK_SKEW_HINT
     return HwCloudError(operation, message, status=status, error_code=code, request_id=request_id, hint=hint)
 
 
-def _fields_of(data):
+def _fields_of(data, nested=False):
     request_id = data.get("request_id")
-    if "error_code" in data or "error_msg" in data:
-        return _str(data.get("error_code")), _str(data.get("error_msg")), request_id
-    nested = data.get("NeutronError") or data.get("error")
-    if isinstance(nested, dict):
-        code = nested.get("code") or nested.get("error_code") or nested.get("type")
-        message = nested.get("message") or nested.get("error_msg") or nested.get("detail")
-        return _str(code), _str(message), request_id or nested.get("request_id")
+    for code_key, message_key in (("error_code", "error_msg"), ("errorCode", "errorMsg")):
+        if code_key in data or message_key in data:
+            return _str(data.get(code_key)), _str(data.get(message_key)), request_id
+    inner = data.get("NeutronError") or data.get("error")
+    if isinstance(inner, dict):
+        code = inner.get("code") or inner.get("error_code") or inner.get("type")
+        message = inner.get("message") or inner.get("error_msg") or inner.get("detail")
+        return _str(code), _str(message), request_id or inner.get("request_id")
     if "code" in data or "message" in data:
         return _str(data.get("code")), _str(data.get("message")), request_id
+    if not nested:
+        # Any other wrapper object ({"badRequest": {"code", "message"}}), one level down, as the SDK reads it.
+        for value in data.values():
+            if isinstance(value, dict):
+                code, message, inner_request_id = _fields_of(value, nested=True)
+                if code or message:
+                    return code, message, request_id or inner_request_id
     return None, None, request_id
 
 

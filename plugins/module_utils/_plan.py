@@ -22,8 +22,9 @@ ORDER = "order"       # a billing order: a size change of a yearly/monthly bandw
 
 SIZE_MIN = 1
 SIZE_MAX = 2000
-# Letters and digits of any script (CJK included), underscore, hyphen and dot.
-NAME_PATTERN = re.compile(r"^[\w.\-]{1,64}$")
+# Letters and digits of any script (CJK included), underscore, hyphen and dot; matched whole
+# (``fullmatch``: a trailing newline is not allowed through).
+NAME_PATTERN = re.compile(r"[\w.\-]{1,64}")
 
 DECREASE_HELP = {
     "immediate": "prepaid_decrease=immediate orders the smaller size now (the provider may refund the difference)",
@@ -35,7 +36,7 @@ DECREASE_HELP = {
 def validate_name(name):
     if name is None:
         return
-    if not NAME_PATTERN.match(name):
+    if not isinstance(name, str) or not NAME_PATTERN.fullmatch(name):
         raise ValidationError(
             "name %r is not valid: use 1 to 64 characters, each a letter, a digit, a CJK character, "
             "'_', '-' or '.'" % name)
@@ -60,12 +61,22 @@ def vpc_size_step(size):
 
 
 def nearest_vpc_sizes(size):
-    """The valid VPC sizes just below and just above ``size`` (either may be None)."""
-    step = vpc_size_step(size)
-    lower = size - size % step
-    upper = lower + step
-    lower = lower if SIZE_MIN <= lower else None
-    upper = upper if upper <= SIZE_MAX else None
+    """The valid VPC sizes around ``size``: the largest at or below it, the smallest above it.
+
+    Either is None when the range 1-2000 has none.
+    """
+    lower = None
+    if size >= SIZE_MIN:
+        capped = min(size, SIZE_MAX)
+        lower = capped - capped % vpc_size_step(capped)
+    if size < SIZE_MIN:
+        upper = SIZE_MIN
+    elif size >= SIZE_MAX:
+        upper = None
+    else:
+        # The step of the range the next size falls in: 300 is followed by 350, 1000 by 1500.
+        step = vpc_size_step(size + 1)
+        upper = (size // step + 1) * step
     return lower, upper
 
 
@@ -155,7 +166,9 @@ def plan_resize(current, size=None, name=None, charge_mode=None, prepaid_decreas
         return Plan(ORDER, current, changes)
     if prepaid_decrease == "refuse" or prepaid_decrease not in decrease_policies:
         choices = "; or ".join(DECREASE_HELP[policy] for policy in decrease_policies)
+        reason = "is refused by prepaid_decrease=refuse" if prepaid_decrease == "refuse" else (
+            "cannot be done with prepaid_decrease=%s, which this service does not support" % prepaid_decrease)
         raise ValidationError(
-            "%s is yearly/monthly: decreasing it from %s to %s Mbit/s is refused by prepaid_decrease=%s. "
-            "To allow it: %s" % (label, current.get("size"), changes["size"], prepaid_decrease, choices))
+            "%s is yearly/monthly: decreasing it from %s to %s Mbit/s %s. "
+            "To allow it: %s" % (label, current.get("size"), changes["size"], reason, choices))
     return Plan(ORDER, current, changes, decrease_mode=prepaid_decrease)

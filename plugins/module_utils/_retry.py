@@ -10,12 +10,16 @@ an unknown outcome that the caller must resolve by reading the state.
 
 from __future__ import annotations
 
+import math
 import random
 import time
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
 
 # Transport outcomes, as the client classifies them.
 NOT_SENT = "not_sent"      # the connection was never made: nothing reached the service
 SENT = "sent"              # the request may have reached the service; no usable answer came back
+FATAL = "fatal"            # nothing was sent, and trying again fails the same way (TLS verification)
 
 RETRYABLE_STATUSES = frozenset((429, 500, 502, 503, 504))
 MAX_RETRY_AFTER = 60.0
@@ -30,16 +34,19 @@ class RetryPolicy:
     retried: repeated authentication failures lock the access key.
     """
 
-    def __init__(self, max_retries=5, base_delay=0.5, max_delay=20.0, sleep=time.sleep, rand=random.random):
+    def __init__(self, max_retries=5, base_delay=0.5, max_delay=20.0, sleep=time.sleep, rand=random.random, now=None):
         self.max_retries = max(0, int(max_retries))
         self.base_delay = base_delay
         self.max_delay = max_delay
         self.sleep = sleep
         self.rand = rand
+        self.now = now or _utcnow
 
     def should_retry(self, safe, attempt, status=None, transport=None):
         """``attempt`` counts the retries already made (0 after the first try)."""
         if attempt >= self.max_retries:
+            return False
+        if transport == FATAL:
             return False
         if transport is not None:
             return safe or transport == NOT_SENT
@@ -51,7 +58,7 @@ class RetryPolicy:
         """Seconds to wait before retry number ``attempt + 1``."""
         ceiling = min(self.max_delay, self.base_delay * (2 ** attempt))
         jittered = self.rand() * ceiling
-        hinted = parse_retry_after(retry_after)
+        hinted = parse_retry_after(retry_after, self.now())
         if hinted is not None:
             return max(hinted, jittered)
         return jittered
@@ -63,12 +70,33 @@ class RetryPolicy:
         return seconds
 
 
-def parse_retry_after(value):
-    """Seconds from a ``Retry-After`` header given in seconds; None when absent or a date."""
+def parse_retry_after(value, now=None):
+    """Seconds to wait from a ``Retry-After`` header (seconds or an HTTP date), at most a minute.
+
+    None when the header is absent or unreadable.
+    """
     if value is None:
         return None
     try:
         seconds = float(value)
     except (TypeError, ValueError):
+        seconds = _seconds_until(value, now or _utcnow())
+    if seconds is None or math.isnan(seconds):
         return None
     return min(max(seconds, 0.0), MAX_RETRY_AFTER)
+
+
+def _seconds_until(text, now):
+    try:
+        moment = parsedate_to_datetime(str(text))
+    except (TypeError, ValueError, IndexError):
+        return None
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return (moment - now).total_seconds()
+
+
+def _utcnow():
+    return datetime.now(timezone.utc)
