@@ -1,12 +1,18 @@
 # -*- coding: utf-8 -*-
 # Copyright: Contributors to the hwcloud.bandwidth collection
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Billing orders (BSS): read, find, wait for, pay and cancel."""
+"""Billing orders (BSS): read, find, wait for, pay and cancel.
+
+The order state logic (what paying or cancelling means from each status) is a pure function,
+:func:`plan_order_state`, so that it can be tested without HTTP; :meth:`Orders.ensure` applies
+it with the safety rules of the design: read before write, check mode writes nothing, an
+unknown outcome is resolved by reading the order again, never by paying twice.
+"""
 
 from __future__ import annotations
 
-from ansible_collections.hwcloud.bandwidth.plugins.module_utils._errors import HwCloudError
-from ansible_collections.hwcloud.bandwidth.plugins.module_utils._waiter import Waiter
+from ansible_collections.hwcloud.bandwidth.plugins.module_utils._errors import HwCloudError, OutcomeUnknownError
+from ansible_collections.hwcloud.bandwidth.plugins.module_utils._waiter import Waiter, WaitTimeout
 
 STATUS_NAMES = {
     1: "pending_approval",
@@ -24,6 +30,47 @@ OPEN_STATUSES = ("pending_approval", "processing", "pending_payment", "to_be_con
 # Billing codes that mean "this user may not read or pay orders": degrade, don't fail.
 NO_BILLING_PERMISSION = frozenset(("CBC.0151", "APIGW.0302"))
 
+# The states the order module manages, and the statuses that already satisfy them.
+PAID = "paid"
+CANCELLED = "cancelled"
+PAID_STATUSES = ("processing", "completed")
+PAYABLE = "pending_payment"
+
+# Billing error codes (design, API facts).
+UNKNOWN_ORDER = "CBC.30000010"
+STATUS_CHANGED = "CBC.99003106"
+PAYMENT_DEADLINE_PASSED = "CBC.99003110"
+INSUFFICIENT_BALANCE = "CBC.99005003"
+PAYMENT_IN_PROGRESS = "CBC.99000088"
+CANNOT_CANCEL = "CBC.99005010"
+# After these, the order may have moved on by itself (or through another payer): read it again.
+RACE_CODES = frozenset((STATUS_CHANGED, PAYMENT_IN_PROGRESS, CANNOT_CANCEL))
+
+# What to do, by billing code, when paying or cancelling one order fails.
+_WRITE_HINTS = {
+    PAYMENT_DEADLINE_PASSED: "order {id} passed its payment deadline and can no longer be paid; the bandwidth keeps "
+                             "its size. Place the change again (run the resize task) and pay the new order in time",
+    INSUFFICIENT_BALANCE: "the account balance does not cover order {id}; top up the account (or arrange monthly "
+                          "settlement), then run the task again: the order stays pending payment until its deadline",
+    PAYMENT_IN_PROGRESS: "a payment of order {id} is already in progress; wait a minute and read it with "
+                         "hwcloud.bandwidth.order_info, or run the task again",
+    STATUS_CHANGED: "order {id} changed status while it was being paid; read it with hwcloud.bandwidth.order_info",
+    CANNOT_CANCEL: "order {id} is no longer pending payment, so it cannot be cancelled; read it with "
+                   "hwcloud.bandwidth.order_info",
+    "CBC.0151": "this IAM user may not use the billing center: grant it BSS permissions (for example the "
+                "BSS Administrator role), or pay or cancel order {id} in the billing console",
+    "APIGW.0302": "this IAM user is not authorized for the billing API: grant it BSS permissions, or pay or cancel "
+                  "order {id} in the billing console",
+}
+
+
+class OrderStateError(Exception):
+    """The order is in a status from which the requested state cannot be reached."""
+
+    def __init__(self, message, order):
+        super().__init__(message)
+        self.order = order
+
 
 def status_name(code):
     """The design's name of a BSS order status code; unknown codes keep their number."""
@@ -33,8 +80,22 @@ def status_name(code):
         return "unknown"
 
 
+def _code(error):
+    """The error code, with the gateway's ``APIG.`` spelling read as ``APIGW.``."""
+    code = error.error_code or ""
+    return "APIGW." + code[len("APIG."):] if code.startswith("APIG.") else code
+
+
 def is_permission_error(error):
-    return error.status == 403 or error.error_code in NO_BILLING_PERMISSION
+    return error.status == 403 or _code(error) in NO_BILLING_PERMISSION
+
+
+def is_unknown_order(error):
+    """True when the billing service says the order does not exist.
+
+    Only its own code counts: a bare 404 from BSS usually means an outdated endpoint.
+    """
+    return error.error_code == UNKNOWN_ORDER
 
 
 def normalize_order(info):
@@ -48,10 +109,74 @@ def normalize_order(info):
         "service_type_code": info.get("service_type_code"),
         "create_time": info.get("create_time"),
         "payment_time": info.get("payment_time"),
+        "pending_payment_end_time": info.get("pending_payment_end_time"),
         "amount": amount,
         "official_amount": info.get("official_amount"),
         "currency": info.get("currency"),
     }
+
+
+def plan_order_state(order, state):
+    """What brings ``order`` (normalised) to ``state`` (``paid`` or ``cancelled``).
+
+    Returns ``"pay"``, ``"cancel"`` or None (already there). Raises :class:`OrderStateError`
+    when the order's status does not allow it, with a message that says what to do instead.
+    """
+    order_id = order["order_id"]
+    status = order["status"]
+    if state == PAID:
+        if status in PAID_STATUSES:
+            return None
+        if status == PAYABLE:
+            return "pay"
+        if status == "cancelled":
+            message = ("order %s is cancelled and cannot be paid; the bandwidth keeps its size. Place the change again "
+                       "(run the resize task with auto_pay false) and pay the new order" % order_id)
+        elif status == "pending_approval":
+            message = ("order %s is pending approval and cannot be paid yet; pay it once it is approved (it then "
+                       "shows pending_payment)" % order_id)
+        elif status == "to_be_confirmed":
+            message = "order %s is to be confirmed; confirm it in the billing console before paying it" % order_id
+        else:
+            message = "order %s is %s; only an order pending payment can be paid" % (order_id, status)
+        raise OrderStateError(message, order)
+    if state == CANCELLED:
+        if status == "cancelled":
+            return None
+        if status == PAYABLE:
+            return "cancel"
+        if status in PAID_STATUSES:
+            message = ("order %s is already paid (%s) and cannot be cancelled; to undo the change, resize the bandwidth "
+                       "back (that places a new order)" % (order_id, status))
+        else:
+            message = "order %s is %s; only an order pending payment can be cancelled" % (order_id, status)
+        raise OrderStateError(message, order)
+    raise ValueError("unknown order state %r" % (state,))
+
+
+def reached(order, state):
+    return order["status"] in (PAID_STATUSES if state == PAID else ("cancelled",))
+
+
+def projected(order, action):
+    """The order as it would look after ``action`` (check mode)."""
+    code = STATUS_CODES["processing" if action == "pay" else "cancelled"]
+    return dict(order, status=status_name(code), status_code=code)
+
+
+class Outcome:
+    """What :meth:`Orders.ensure` did: changed or not, the order before and after, warnings."""
+
+    def __init__(self, before):
+        self.before = before
+        self.after = before
+        self.changed = False
+        self.action = None
+        self.warnings = []
+
+    def diff(self):
+        return {"before": {"order_id": self.before["order_id"], "status": self.before["status"]},
+                "after": {"order_id": self.after["order_id"], "status": self.after["status"]}}
 
 
 class Orders:
@@ -61,9 +186,17 @@ class Orders:
         self.client = client
 
     def get(self, order_id):
-        answer = self.client.request(
-            "bss", "GET", self.client.path("/v2/orders/customer-orders/details/{order_id}", order_id=order_id),
-            "read order %s" % order_id) or {}
+        try:
+            answer = self.client.request(
+                "bss", "GET", self.client.path("/v2/orders/customer-orders/details/{order_id}", order_id=order_id),
+                "read order %s" % order_id) or {}
+        except HwCloudError as exc:
+            if not is_unknown_order(exc):
+                raise
+            raise HwCloudError(exc.operation, exc.message, status=exc.status, error_code=exc.error_code,
+                               request_id=exc.request_id,
+                               hint="check the order ID, and that the credentials belong to the account that "
+                                    "placed the order") from None
         info = answer.get("order_info")
         if not info:
             raise HwCloudError("read order %s" % order_id, "the billing service returned no order_info",
@@ -84,7 +217,7 @@ class Orders:
         answer = self.client.request(
             "bss", "POST", "/v2/orders/suscriptions/resources/query",
             "read the resources of order %s" % order_id,
-            body={"order_id": order_id, "only_main_resource": 1}) or {}
+            body={"order_id": order_id, "only_main_resource": 1}, read_only=True) or {}
         return [item.get("resource_id") for item in answer.get("data") or [] if item.get("resource_id")]
 
     def open_change_orders(self, resource_id):
@@ -107,14 +240,96 @@ class Orders:
         self.client.request("bss", "PUT", "/v2/orders/customer-orders/cancel", "cancel order %s" % order_id,
                             body={"order_id": order_id})
 
-    def wait_completed(self, order_ids, timeout, sleep=None):
-        """Poll all the orders together until every one is completed; fail on a cancelled one."""
-        waiter = Waiter(timeout) if sleep is None else Waiter(timeout, sleep=sleep)
+    def ensure(self, order_id, state, check_mode=False):
+        """Bring one order to ``state`` (``paid`` or ``cancelled``); return an :class:`Outcome`.
+
+        Reads the order first; writes only when its status needs it, and not at all in check
+        mode. Raises :class:`OrderStateError` when the status does not allow the state, and
+        :class:`HwCloudError` (with an order-specific hint) when the billing service refuses.
+        """
+        outcome = Outcome(self.get(order_id))
+        action = plan_order_state(outcome.before, state)
+        if action is None:
+            return outcome
+        outcome.changed = True
+        outcome.action = action
+        if check_mode:
+            outcome.after = projected(outcome.before, action)
+            return outcome
+        write = self.pay if action == "pay" else self.cancel
+        try:
+            write(order_id)
+        except OutcomeUnknownError as exc:
+            outcome.after = self.get(order_id)
+            if reached(outcome.after, state):
+                outcome.warnings.append("the answer to the %s request of order %s was lost, but the order shows %s"
+                                        % (action, order_id, outcome.after["status"]))
+                return outcome
+            error = HwCloudError(exc.operation, exc.message, status=exc.status, error_code=exc.error_code,
+                                 request_id=exc.request_id,
+                                 hint="order %s still shows %s, but the %s request may yet take effect; read it with "
+                                      "hwcloud.bandwidth.order_info before trying again (running this task again is "
+                                      "safe: it reads the order first)" % (order_id, outcome.after["status"], action))
+            error.order = outcome.after
+            raise error from None
+        except HwCloudError as exc:
+            if exc.error_code in RACE_CODES:
+                fresh = self.get(order_id)
+                if reached(fresh, state):
+                    outcome.changed = False
+                    outcome.after = fresh
+                    outcome.warnings.append("order %s reached %s through another request meanwhile (%s)"
+                                            % (order_id, fresh["status"], exc.error_code))
+                    return outcome
+            error = self._explained(exc, order_id)
+            error.order = outcome.before
+            raise error from None
+        outcome.after = self.get(order_id)
+        return outcome
+
+    @staticmethod
+    def _explained(exc, order_id):
+        hint = _WRITE_HINTS.get(_code(exc))
+        if hint is None:
+            return exc
+        return HwCloudError(exc.operation, exc.message, status=exc.status, error_code=exc.error_code,
+                            request_id=exc.request_id, hint=hint.format(id=order_id))
+
+    def wait_completed(self, order_ids, timeout, sleep=None, clock=None):
+        """Poll all the orders together until every one is completed; fail on a cancelled one.
+
+        One poll loop with backoff for every order. Raises :class:`WaitFailed` naming the
+        cancelled orders, and :class:`WaitTimeout` naming the orders not completed yet.
+        """
+        kwargs = {}
+        if sleep is not None:
+            kwargs["sleep"] = sleep
+        if clock is not None:
+            kwargs["clock"] = clock
+        waiter = Waiter(timeout, **kwargs)
         what = "order%s %s to complete" % ("s" if len(order_ids) > 1 else "", ", ".join(order_ids))
 
         def cancelled(orders):
             gone = [o["order_id"] for o in orders if o["status"] == "cancelled"]
-            return "cancelled: %s" % ", ".join(gone) if gone else None
+            if not gone:
+                return None
+            return ("cancelled: %s; %s will never complete and %s not applied: place the change again"
+                    % (", ".join(gone), "it" if len(gone) == 1 else "they", "its change is" if len(gone) == 1
+                       else "their changes are"))
 
-        return waiter.until(what, lambda: self.get_many(order_ids),
-                            lambda orders: all(o["status"] == "completed" for o in orders), cancelled)
+        try:
+            return waiter.until(what, lambda: self.get_many(order_ids),
+                                lambda orders: all(o["status"] == "completed" for o in orders), cancelled)
+        except WaitTimeout as exc:
+            raise WaitTimeout(_still_open(what, exc.last), exc.timeout, exc.last) from None
+
+
+def _still_open(what, orders):
+    """``what`` with the orders that did not complete, and what waiting on them needs."""
+    if not orders:
+        return what
+    late = ["%s (%s)" % (o["order_id"], o["status"]) for o in orders if o["status"] != "completed"]
+    text = "%s; not completed: %s" % (what, ", ".join(late))
+    if any(o["status"] == PAYABLE for o in orders):
+        text += "; an order pending payment completes only once paid (hwcloud.bandwidth.order with state=paid)"
+    return text

@@ -1,0 +1,398 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the hwcloud.bandwidth collection
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Billing orders: status names, the pay/cancel state table, and Orders against a fake client."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from ansible_collections.hwcloud.bandwidth.plugins.module_utils import _orders
+from ansible_collections.hwcloud.bandwidth.plugins.module_utils._errors import HwCloudError, OutcomeUnknownError
+from ansible_collections.hwcloud.bandwidth.plugins.module_utils._orders import (
+    Orders,
+    OrderStateError,
+    is_permission_error,
+    is_unknown_order,
+    normalize_order,
+    plan_order_state,
+    status_name,
+)
+from ansible_collections.hwcloud.bandwidth.plugins.module_utils._waiter import WaitFailed, WaitTimeout
+
+PAY_PATH = "/v3/orders/customer-orders/pay"
+CANCEL_PATH = "/v2/orders/customer-orders/cancel"
+DETAILS_PATH = "/v2/orders/customer-orders/details/"
+
+
+class FakeBilling:
+    """A stand-in for HwCloudClient serving the BSS order calls from a dict of orders.
+
+    ``statuses`` maps order ids to status codes. ``script[order_id]`` is a list of status codes
+    that successive reads return (the last one stays). Paying moves an order pending payment to
+    ``paid_status`` (processing by default); cancelling moves it to cancelled; any other status
+    is refused with the billing service's codes. ``fail(method, error, applied=False)`` makes
+    the next call with that method raise ``error``, after applying it when ``applied``.
+    """
+
+    def __init__(self, paid_status=3, **statuses):
+        self.orders = dict(statuses)
+        self.script = {}
+        self.paid_status = paid_status
+        self.calls = []
+        self._failures = {}
+
+    # -- what tests look at ---------------------------------------------------------------
+
+    @property
+    def writes(self):
+        return [call for call in self.calls if call[0] != "GET"]
+
+    def reads(self, order_id=None):
+        return [call for call in self.calls if call[0] == "GET" and (order_id is None or call[1].endswith(order_id))]
+
+    def fail(self, method, error, applied=False):
+        self._failures.setdefault(method, []).append((error, applied))
+
+    # -- the client interface -------------------------------------------------------------
+
+    @staticmethod
+    def path(template, **values):
+        return template.format(**values)
+
+    def request(self, service, method, path, operation, query=None, body=None, project=True, expect=None,
+                read_only=False):
+        assert service == "bss"
+        self.calls.append((method, path, body))
+        pending = self._failures.get(method)
+        if pending:
+            error, applied = pending.pop(0)
+            if applied:
+                self._apply(method, path, body, operation)
+            raise error
+        return self._apply(method, path, body, operation)
+
+    def _apply(self, method, path, body, operation):
+        if method == "GET" and path.startswith(DETAILS_PATH):
+            order_id = path[len(DETAILS_PATH):]
+            self._known(order_id, operation)
+            script = self.script.get(order_id)
+            if script:
+                self.orders[order_id] = script.pop(0) if len(script) > 1 else script[0]
+            return {"order_info": self.info(order_id)}
+        if method == "POST" and path == PAY_PATH:
+            self._known(body["order_id"], operation)
+            if self.orders[body["order_id"]] != 6:
+                raise HwCloudError(operation, "The order status has changed.", status=400, error_code="CBC.99003106")
+            self.orders[body["order_id"]] = self.paid_status
+            return None
+        if method == "PUT" and path == CANCEL_PATH:
+            self._known(body["order_id"], operation)
+            if self.orders[body["order_id"]] != 6:
+                raise HwCloudError(operation, "The order status does not allow cancelling.", status=400,
+                                   error_code="CBC.99005010")
+            self.orders[body["order_id"]] = 4
+            return None
+        raise AssertionError("unexpected call %s %s" % (method, path))
+
+    def _known(self, order_id, operation):
+        if order_id not in self.orders:
+            raise HwCloudError(operation, "Invalid order ID: %s." % order_id, status=400, error_code="CBC.30000010")
+
+    def info(self, order_id):
+        status = self.orders[order_id]
+        return {
+            "order_id": order_id, "status": status, "order_type": 3, "service_type_code": "hws.service.type.vpc",
+            "create_time": "2024-03-01T12:00:00Z",
+            "payment_time": "2024-03-01T12:05:00Z" if status in (3, 5) else None,
+            "amount_after_discount": 250.0, "official_amount": 300.0, "currency": "CNY",
+        }
+
+
+class FakeClock:
+    """A clock that sleeping advances: waits run instantly and deterministically."""
+
+    def __init__(self):
+        self.now = 0.0
+        self.sleeps = []
+
+    def __call__(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+# ---- status names -------------------------------------------------------------------------
+
+@pytest.mark.parametrize("code, name", [
+    (1, "pending_approval"), (2, "pending_refund"), (3, "processing"), (4, "cancelled"),
+    (5, "completed"), (6, "pending_payment"), (9, "to_be_confirmed"),
+    ("5", "completed"), (10, "unknown_10"), (None, "unknown"), ("x", "unknown"),
+])
+def test_status_name(code, name):
+    assert status_name(code) == name
+
+
+def test_every_design_status_name_has_one_code():
+    names = ["pending_approval", "pending_refund", "processing", "cancelled", "completed", "pending_payment",
+             "to_be_confirmed"]
+    assert sorted(_orders.STATUS_NAMES.values()) == sorted(names)
+    assert all(_orders.STATUS_NAMES[_orders.STATUS_CODES[name]] == name for name in names)
+
+
+def test_normalize_order_keeps_amounts_and_names_the_status():
+    order = normalize_order({"order_id": "CS1", "status": 6, "order_type": 3, "amount_after_discount": 10.5,
+                             "official_amount": 12.0, "currency": "EUR", "create_time": "t0", "payment_time": None,
+                             "pending_payment_end_time": "t7"})
+    assert order == {"order_id": "CS1", "status": "pending_payment", "status_code": 6, "order_type": 3,
+                     "service_type_code": None, "create_time": "t0", "payment_time": None,
+                     "pending_payment_end_time": "t7", "amount": 10.5, "official_amount": 12.0, "currency": "EUR"}
+
+
+def test_normalize_order_without_amounts():
+    order = normalize_order({"order_id": "CS1", "status": 5})
+    assert order["amount"] is None and order["currency"] is None and order["status"] == "completed"
+
+
+def test_error_classification():
+    assert is_unknown_order(HwCloudError("read", "x", status=400, error_code="CBC.30000010"))
+    # A bare 404 from the billing service means a wrong (outdated) endpoint, not an unknown order.
+    assert not is_unknown_order(HwCloudError("read", "x", status=404))
+    assert is_permission_error(HwCloudError("read", "x", status=401, error_code="APIG.0302"))
+    assert not is_unknown_order(HwCloudError("read", "x", status=400, error_code="CBC.99003106"))
+    assert is_permission_error(HwCloudError("read", "x", status=403, error_code="CBC.0151"))
+    assert is_permission_error(HwCloudError("read", "x", status=401, error_code="APIGW.0302"))
+    assert not is_permission_error(HwCloudError("read", "x", status=400, error_code="CBC.30000010"))
+
+
+# ---- the state table ----------------------------------------------------------------------
+
+PAY_TABLE = [
+    (6, "pay", None),
+    (3, None, None),
+    (5, None, None),
+    (4, "error", "is cancelled and cannot be paid"),
+    (1, "error", "pending approval"),
+    (2, "error", "only an order pending payment can be paid"),
+    (9, "error", "confirm it in the billing console"),
+    (10, "error", "only an order pending payment can be paid"),
+]
+CANCEL_TABLE = [
+    (6, "cancel", None),
+    (4, None, None),
+    (3, "error", "already paid (processing) and cannot be cancelled"),
+    (5, "error", "already paid (completed) and cannot be cancelled"),
+    (1, "error", "only an order pending payment can be cancelled"),
+    (2, "error", "only an order pending payment can be cancelled"),
+    (9, "error", "only an order pending payment can be cancelled"),
+]
+
+
+@pytest.mark.parametrize("state, code, expected, words",
+                         [("paid",) + row for row in PAY_TABLE] + [("cancelled",) + row for row in CANCEL_TABLE])
+def test_plan_order_state(state, code, expected, words):
+    order = normalize_order({"order_id": "CS42", "status": code})
+    if expected == "error":
+        with pytest.raises(OrderStateError) as caught:
+            plan_order_state(order, state)
+        assert words in str(caught.value)
+        assert "CS42" in str(caught.value)
+        assert caught.value.order is order
+    else:
+        assert plan_order_state(order, state) == expected
+
+
+def test_plan_order_state_rejects_an_unknown_state():
+    with pytest.raises(ValueError):
+        plan_order_state(normalize_order({"order_id": "CS1", "status": 6}), "refunded")
+
+
+# ---- Orders.ensure: the table against a fake client ----------------------------------------
+
+@pytest.mark.parametrize("state, code, expected, words",
+                         [("paid",) + row for row in PAY_TABLE] + [("cancelled",) + row for row in CANCEL_TABLE])
+@pytest.mark.parametrize("check_mode", [False, True])
+def test_ensure_follows_the_table(state, code, expected, words, check_mode):
+    billing = FakeBilling(CS42=code)
+    orders = Orders(billing)
+    if expected == "error":
+        with pytest.raises(OrderStateError, match=re.escape(words)):
+            orders.ensure("CS42", state, check_mode=check_mode)
+        assert billing.writes == []
+        return
+    outcome = orders.ensure("CS42", state, check_mode=check_mode)
+    assert outcome.changed == (expected is not None)
+    assert outcome.before["status_code"] == code
+    if expected is None or check_mode:
+        assert billing.writes == []
+        assert billing.orders["CS42"] == code
+    if expected is None:
+        assert outcome.after == outcome.before
+    elif check_mode:
+        assert outcome.after["status"] == ("processing" if expected == "pay" else "cancelled")
+    else:
+        assert len(billing.writes) == 1
+        assert outcome.after["status"] == ("processing" if expected == "pay" else "cancelled")
+
+
+def test_pay_sends_the_documented_request():
+    billing = FakeBilling(CS1=6)
+    outcome = Orders(billing).ensure("CS1", "paid")
+    assert billing.writes == [("POST", PAY_PATH, {"order_id": "CS1", "use_coupon": "NO", "use_discount": "NO"})]
+    assert outcome.diff() == {"before": {"order_id": "CS1", "status": "pending_payment"},
+                              "after": {"order_id": "CS1", "status": "processing"}}
+    # read before, read after
+    assert len(billing.reads("CS1")) == 2
+
+
+def test_cancel_sends_the_documented_request():
+    billing = FakeBilling(CS1=6)
+    Orders(billing).ensure("CS1", "cancelled")
+    assert billing.writes == [("PUT", CANCEL_PATH, {"order_id": "CS1"})]
+
+
+def test_unknown_order_fails_naming_it_without_writing():
+    billing = FakeBilling()
+    with pytest.raises(HwCloudError) as caught:
+        Orders(billing).ensure("CS404", "paid")
+    assert "CS404" in str(caught.value)
+    assert "check the order ID, and that the credentials belong to the account" in str(caught.value)
+    assert caught.value.error_code == "CBC.30000010"
+    assert billing.writes == []
+
+
+@pytest.mark.parametrize("code, words", [
+    ("CBC.99005003", "top up the account"),
+    ("CBC.99003110", "payment deadline"),
+    ("CBC.0151", "billing console"),
+    ("APIG.0302", "not authorized for the billing API"),
+])
+def test_billing_refusals_explain_what_to_do(code, words):
+    billing = FakeBilling(CS1=6)
+    billing.fail("POST", HwCloudError("pay order CS1", "refused", status=400, error_code=code))
+    with pytest.raises(HwCloudError) as caught:
+        Orders(billing).ensure("CS1", "paid")
+    text = str(caught.value)
+    assert words in text
+    assert "CS1" in text
+    assert code in text
+    assert caught.value.order["status"] == "pending_payment"
+    assert len(billing.writes) == 1
+
+
+def test_payment_in_progress_that_stays_pending_fails_with_advice():
+    billing = FakeBilling(CS1=6)
+    billing.fail("POST", HwCloudError("pay order CS1", "paying", status=400, error_code="CBC.99000088"))
+    with pytest.raises(HwCloudError, match="already in progress"):
+        Orders(billing).ensure("CS1", "paid")
+    assert len(billing.writes) == 1
+
+
+def test_an_order_paid_meanwhile_is_not_a_change():
+    billing = FakeBilling(CS1=6)
+    # Another payer got there between our read and our payment.
+    billing.fail("POST", HwCloudError("pay order CS1", "status changed", status=400, error_code="CBC.99003106"),
+                 applied=True)
+    outcome = Orders(billing).ensure("CS1", "paid")
+    assert outcome.changed is False
+    assert outcome.after["status"] == "processing"
+    assert "another request" in outcome.warnings[0]
+
+
+def test_an_order_cancelled_meanwhile_is_not_a_change():
+    billing = FakeBilling(CS1=6)
+    billing.fail("PUT", HwCloudError("cancel order CS1", "no", status=400, error_code="CBC.99005010"), applied=True)
+    outcome = Orders(billing).ensure("CS1", "cancelled")
+    assert outcome.changed is False
+    assert outcome.after["status"] == "cancelled"
+
+
+def test_lost_answer_to_a_payment_that_went_through():
+    billing = FakeBilling(CS1=6)
+    billing.fail("POST", OutcomeUnknownError("pay order CS1", "connection broke"), applied=True)
+    outcome = Orders(billing).ensure("CS1", "paid")
+    assert outcome.changed is True
+    assert outcome.after["status"] == "processing"
+    assert "was lost" in outcome.warnings[0]
+    assert len(billing.writes) == 1
+
+
+def test_lost_answer_to_a_payment_is_never_resent():
+    billing = FakeBilling(CS1=6)
+    billing.fail("POST", OutcomeUnknownError("pay order CS1", "HTTP 502"))
+    with pytest.raises(HwCloudError) as caught:
+        Orders(billing).ensure("CS1", "paid")
+    assert not isinstance(caught.value, OutcomeUnknownError)
+    assert "still shows pending_payment" in str(caught.value)
+    assert len(billing.writes) == 1
+    assert billing.orders["CS1"] == 6
+
+
+# ---- waiting ------------------------------------------------------------------------------
+
+def test_wait_completed_polls_all_orders_together_until_each_completes():
+    billing = FakeBilling(A=3, B=3)
+    billing.script = {"A": [3, 5], "B": [3, 3, 3, 5]}
+    clock = FakeClock()
+    orders = Orders(billing).wait_completed(["A", "B"], 60, sleep=clock.sleep, clock=clock)
+    assert [o["status"] for o in orders] == ["completed", "completed"]
+    # One loop: both orders read on each of the 4 polls.
+    assert len(billing.reads("A")) == 4 and len(billing.reads("B")) == 4
+    # Backoff: the pauses grow.
+    assert clock.sleeps == [1.0, 2.0, 4.0]
+
+
+def test_wait_completed_fails_at_once_naming_the_cancelled_order():
+    billing = FakeBilling(A=5, B=4)
+    clock = FakeClock()
+    with pytest.raises(WaitFailed) as caught:
+        Orders(billing).wait_completed(["A", "B"], 60, sleep=clock.sleep, clock=clock)
+    assert "cancelled: B" in str(caught.value)
+    assert "cancelled: A" not in str(caught.value)
+    assert [o["status"] for o in caught.value.last] == ["completed", "cancelled"]
+    assert clock.sleeps == []
+
+
+def test_wait_completed_times_out_naming_the_unfinished_orders():
+    billing = FakeBilling(A=5, B=3, C=6)
+    clock = FakeClock()
+    with pytest.raises(WaitTimeout) as caught:
+        Orders(billing).wait_completed(["A", "B", "C"], 5, sleep=clock.sleep, clock=clock)
+    text = str(caught.value)
+    assert "B (processing)" in text and "C (pending_payment)" in text
+    assert "A (" not in text
+    assert "only once paid" in text
+    assert caught.value.timeout == 5
+    assert sum(clock.sleeps) == pytest.approx(5)
+
+
+# ---- open change orders (what a rerun finds instead of ordering again) ---------------------
+
+class ListingClient(FakeBilling):
+    """FakeBilling plus the order list and the resources query."""
+
+    def __init__(self, resources, **statuses):
+        super().__init__(**statuses)
+        self.resources = resources
+
+    def pages_by_offset(self, service, path, items_key, operation, query=None, limit=100):
+        self.calls.append(("GET", path, dict(query or {})))
+        return iter([self.info(order_id) for order_id, status in self.orders.items()
+                     if str(status) == str(query.get("status")) and str(query.get("order_type")) == "3"])
+
+    def _apply(self, method, path, body, operation):
+        if path == "/v2/orders/suscriptions/resources/query":
+            return {"data": [{"resource_id": self.resources[body["order_id"]]}]}
+        return super()._apply(method, path, body, operation)
+
+
+def test_open_change_orders_finds_the_orders_of_one_resource():
+    client = ListingClient({"A": "bw-1", "B": "bw-2", "C": "bw-1", "D": "bw-1"}, A=6, B=6, C=5, D=3)
+    found = Orders(client).open_change_orders("bw-1")
+    assert sorted(o["order_id"] for o in found) == ["A", "D"]
+    assert client.writes == [("POST", "/v2/orders/suscriptions/resources/query", {"order_id": o, "only_main_resource": 1})
+                             for o in ("D", "A", "B")]
