@@ -72,6 +72,13 @@ class BandwidthService:
     def validate(self, size, name, params):
         validate_name(name)
 
+    def check_plan(self, plan):
+        """Raise :class:`ValidationError` for a plan the current bandwidth does not allow (before any write)."""
+
+    def ordered_changes(self, current, plan):
+        """Orders already placed for ``plan`` that the bandwidth cannot show yet (a change at renewal)."""
+        return []
+
     def update(self, current, plan):
         raise NotImplementedError
 
@@ -92,6 +99,7 @@ class ResizeModule(BandwidthModule):
         self.result.update(bandwidth=None, order_id=None, job_id=None, order_status=None)
         self._deadline = None
         self._billing_readable = True
+        self._renewal_unknown = False
 
     @property
     def service(self):
@@ -115,6 +123,10 @@ class ResizeModule(BandwidthModule):
         plan = plan_resize(current, size=size, name=name, charge_mode=charge_mode,
                            prepaid_decrease=params["prepaid_decrease"], decrease_policies=service.decrease_policies)
         if not plan.changed:
+            return
+        service.check_plan(plan)
+        # Before check mode, so that a dry run reports what the real run would.
+        if plan.action == ORDER and self._already_ordered(service, plan):
             return
         self._mark_as_changed()
         if self.module._diff:
@@ -181,17 +193,47 @@ class ResizeModule(BandwidthModule):
             self.warn("billing orders cannot be read with these credentials (%s); following the bandwidth "
                       "itself instead. Grant BSS read permission to see order status." % (exc.error_code or exc.status))
 
+    def _existing_orders(self, service, plan):
+        """Open change orders, then orders the bandwidth cannot show yet; None when billing cannot be read."""
+        current = plan.current
+        orders = self._open_orders(current)
+        if orders:
+            return orders
+        if orders is not None:
+            try:
+                orders = service.ordered_changes(current, plan)
+            except HwCloudError as exc:
+                if not is_permission_error(exc):
+                    raise
+                self._warn_billing_unreadable(exc)
+                orders = None
+        if orders is None and plan.decrease_mode == "at_renewal" and not self._renewal_unknown:
+            self._renewal_unknown = True
+            self.warn("%s: without billing read permission it cannot be told whether this change at renewal was "
+                      "already ordered (the size only changes at renewal); a rerun orders it again. Check the "
+                      "orders in the billing console first." % service.label(current))
+        return orders
+
+    def _already_ordered(self, service, plan):
+        """True when an order for the bandwidth is open (or waits for the renewal): never order again."""
+        orders = self._existing_orders(service, plan)
+        if not orders:
+            return False
+        order = orders[0]
+        label = service.label(plan.current)
+        self.result.update(changed=False, order_id=order["order_id"], order_status=order["status"])
+        if order["status"] == "completed":
+            self.warn("%s: order %s (completed) already changes it at renewal; no new order was placed. The bandwidth "
+                      "keeps %s Mbit/s until the renewal." % (label, order["order_id"], plan.size_before))
+        else:
+            self.warn("%s already has an open change order %s (%s); no new order was placed. Pay it or cancel it "
+                      "with hwcloud.bandwidth.order, then run again." % (label, order["order_id"], order["status"]))
+        return True
+
     def _order(self, service, plan):
         params = self.module.params
         current = plan.current
         label = service.label(current)
-        open_orders = self._open_orders(current)
-        if open_orders:
-            order = open_orders[0]
-            self.result.update(changed=False, order_id=order["order_id"], order_status=order["status"])
-            self.warn("%s already has an open change order %s (%s); no new order was placed. Pay it or cancel it "
-                      "with hwcloud.bandwidth.order, then run again." % (label, order["order_id"], order["status"]))
-            return
         try:
             change = service.order(current, plan, params["auto_pay"], params)
         except OutcomeUnknownError as exc:
@@ -256,9 +298,9 @@ class ResizeModule(BandwidthModule):
         if self._visible(service, plan):
             self.warn("%s: the answer to the order was lost, but the bandwidth shows the change." % label)
             return None
-        open_orders = self._open_orders(plan.current)
+        open_orders = self._existing_orders(service, plan)
         if open_orders:
-            self.warn("%s: the answer to the order was lost; found its open order %s." % (
+            self.warn("%s: the answer to the order was lost; found its order %s." % (
                 label, open_orders[0]["order_id"]))
             return Change(order_id=open_orders[0]["order_id"])
         raise HwCloudError(
