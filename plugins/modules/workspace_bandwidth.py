@@ -1,0 +1,254 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the hwcloud.bandwidth collection
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: workspace_bandwidth
+short_description: Resize or rename a Huawei Cloud Workspace bandwidth
+version_added: 1.0.0
+description:
+  - Brings the dedicated Internet bandwidth of a Huawei Cloud Workspace subnet to a desired size and name.
+  - The bandwidth is read first; when it already has the desired size and name, nothing is written and the task
+    reports no change.
+  - A pay-per-use bandwidth (charge mode C(wks_traffic) or C(free)) is changed with an update, which starts an
+    asynchronous job that the module follows to its end.
+  - The size of a yearly/monthly bandwidth (charge mode C(wks_bandwidth)) is changed with a billing change order.
+    The order costs money and takes effect once it is paid; see O(auto_pay). A change of the name alone never
+    places an order.
+  - An order is never placed twice. When the bandwidth already has an open change order (pending payment or
+    processing), the module reports that order and places no other.
+author: Contributors to the hwcloud.bandwidth collection (@hwcloud-bandwidth)
+extends_documentation_fragment:
+  - hwcloud.bandwidth.common
+options:
+  id:
+    description:
+      - The ID of the bandwidth.
+      - One of O(id) and O(name) is required. With O(id), O(name) is the desired name of the bandwidth.
+    type: str
+  name:
+    description:
+      - Without O(id), the name of the bandwidth to change; exactly one bandwidth must have it.
+      - With O(id), the desired name. 1 to 64 characters, each a letter, a digit, a CJK character, V(_), V(-) or V(.).
+    type: str
+  size:
+    description:
+      - The desired size in Mbit/s, from V(1) to V(2000).
+      - When not set, the size is left as it is.
+    type: int
+  auto_pay:
+    description:
+      - Whether the change order of a yearly/monthly bandwidth is paid at once from the account balance.
+      - With V(false), the order waits for payment, the module returns its RV(order_id) with
+        RV(order_status=pending_payment) and a warning, and the change takes effect once the order is paid
+        (with M(hwcloud.bandwidth.order) or in the billing console).
+      - Has no effect on a pay-per-use bandwidth.
+    type: bool
+    default: false
+  prepaid_decrease:
+    description:
+      - What to do when the desired size of a yearly/monthly bandwidth is smaller than the current one.
+      - V(refuse) fails before anything is written.
+      - V(immediate) orders the smaller size now (the provider may refund the difference).
+    type: str
+    choices: [refuse, immediate]
+    default: refuse
+  enterprise_project_id:
+    description:
+      - The enterprise project of the bandwidth. The bandwidth is looked up in it, and it is sent with the change.
+    type: str
+  wait:
+    description:
+      - Whether to wait until the change is applied, by following the job of a pay-per-use bandwidth or the paid
+        order of a yearly/monthly one, and then to return the bandwidth as read again.
+      - With V(false), the module returns once the update or the order has been accepted.
+    type: bool
+    default: true
+  wait_timeout:
+    description:
+      - How many seconds to wait with O(wait=true). Must be positive.
+    type: int
+    default: 600
+notes:
+  - Check mode makes no change and places no order; it reports the change and the diff the real run would.
+  - Supports diff mode; the diff shows the name and the size before and after.
+  - When the billing orders cannot be read (an IAM user without billing permissions), the module warns once and
+    follows the bandwidth itself instead of the order.
+attributes:
+  check_mode:
+    description: Can run in check mode and return the changed status and diff the real run would, writing nothing.
+    support: full
+  diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check mode).
+    support: full
+seealso:
+  - module: hwcloud.bandwidth.workspace_bandwidth_info
+  - module: hwcloud.bandwidth.order
+  - name: Workspace bandwidth API
+    description: Modifying, and ordering a change of, a Workspace bandwidth.
+    link: https://support.huaweicloud.com/intl/en-us/api-workspace/UpdateSubnetBandwidth.html
+"""
+
+EXAMPLES = r"""
+- name: Set a pay-per-use Workspace bandwidth to 50 Mbit/s (credentials from the HW_* environment variables)
+  hwcloud.bandwidth.workspace_bandwidth:
+    region: cn-north-4
+    name: wks-lab
+    size: 50
+
+- name: Rename a bandwidth and set its size, selecting it by ID
+  hwcloud.bandwidth.workspace_bandwidth:
+    region: cn-north-4
+    id: 6b1e9c2a-4d3f-4a8b-9c7d-1e2f3a4b5c6d
+    name: wks-office
+    size: 100
+
+- name: Order a larger yearly/monthly bandwidth and pay it from the balance, waiting until it is applied
+  hwcloud.bandwidth.workspace_bandwidth:
+    region: cn-north-4
+    name: wks-office
+    size: 200
+    auto_pay: true
+    wait_timeout: 900
+  register: office
+
+- name: Order a smaller yearly/monthly bandwidth now, leaving the order for someone to pay
+  hwcloud.bandwidth.workspace_bandwidth:
+    region: cn-north-4
+    name: wks-office
+    size: 100
+    prepaid_decrease: immediate
+  register: decrease
+
+- name: Show the order that waits for payment
+  ansible.builtin.debug:
+    msg: "Order {{ decrease.order_id }} is {{ decrease.order_status }}"
+  when: decrease.order_id is not none
+"""
+
+RETURN = r"""
+bandwidth:
+  description:
+    - The bandwidth, as read after the change when the module waited for it; in check mode, or with O(wait=false),
+      as it will be once the change is applied.
+  returned: success
+  type: dict
+  contains:
+    id:
+      description: The ID of the bandwidth.
+      type: str
+      sample: 6b1e9c2a-4d3f-4a8b-9c7d-1e2f3a4b5c6d
+    name:
+      description: The name of the bandwidth.
+      type: str
+      sample: wks-office
+    size:
+      description: The size in Mbit/s.
+      type: int
+      sample: 100
+    billing_mode:
+      description: V(prepaid) for a yearly/monthly bandwidth, V(on_demand) for a pay-per-use one.
+      type: str
+      sample: prepaid
+    charge_mode:
+      description: The charge mode of the service, V(wks_bandwidth), V(wks_traffic) or V(free).
+      type: str
+      sample: wks_bandwidth
+    status:
+      description: The status, one of V(CREATING), V(ACTIVE), V(INACTIVE), V(UPDATING) and V(DELETING).
+      type: str
+      sample: ACTIVE
+    enterprise_project_id:
+      description: The enterprise project of the bandwidth.
+      type: str
+      sample: "0"
+    subnet_id:
+      description: The ID of the Workspace subnet the bandwidth serves.
+      type: str
+    subnet_name:
+      description: The name of that subnet.
+      type: str
+      sample: subnet-office
+    vpc_id:
+      description: The ID of the VPC of the subnet.
+      type: str
+    vpc_name:
+      description: The name of the VPC.
+      type: str
+      sample: vpc-workspace
+    order_id:
+      description: The order that created a yearly/monthly bandwidth.
+      type: str
+      sample: CS2403010800ABCDE
+    control_mode:
+      description: The access control mode, V(BLACK) or V(WHITE).
+      type: str
+      sample: BLACK
+    created_at:
+      description: When the bandwidth was created.
+      type: str
+      sample: "2024-03-01T08:00:00.000Z"
+order_id:
+  description:
+    - The change order placed, or the open change order found, for a yearly/monthly bandwidth; V(null) otherwise.
+  returned: success
+  type: str
+  sample: CS2501010800ABCDE
+order_status:
+  description:
+    - The status of that order, one of V(pending_approval), V(pending_refund), V(processing), V(cancelled),
+      V(completed), V(pending_payment) and V(to_be_confirmed); V(null) when no order was involved.
+  returned: success
+  type: str
+  sample: pending_payment
+job_id:
+  description: The ID of the job started by an update (pay-per-use, or a name-only change); V(null) otherwise.
+  returned: success
+  type: str
+  sample: 2c9eb2c5937f4e1e8b0a1fa9a4a2d3c7
+diff:
+  description: The name and size before and after the change.
+  returned: changed and diff mode
+  type: dict
+  sample:
+    before:
+      name: wks-office
+      size: 100
+    after:
+      name: wks-office
+      size: 200
+"""
+
+from ansible_collections.hwcloud.bandwidth.plugins.module_utils._resize import ResizeModule
+from ansible_collections.hwcloud.bandwidth.plugins.module_utils._workspace import WorkspaceBandwidths
+
+
+class WorkspaceBandwidthModule(ResizeModule):
+    service_class = WorkspaceBandwidths
+    argument_spec = dict(
+        id=dict(type="str"),
+        name=dict(type="str"),
+        size=dict(type="int"),
+        auto_pay=dict(type="bool", default=False),
+        prepaid_decrease=dict(type="str", default="refuse", choices=["refuse", "immediate"]),
+        enterprise_project_id=dict(type="str"),
+        wait=dict(type="bool", default=True),
+        wait_timeout=dict(type="int", default=600),
+    )
+    module_kwargs = dict(required_one_of=[("id", "name")])
+
+    @property
+    def service(self):
+        return self.service_class(self.client, enterprise_project_id=self.module.params.get("enterprise_project_id"))
+
+
+def main():
+    WorkspaceBandwidthModule.main()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,478 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the hwcloud.bandwidth collection
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""workspace_bandwidth and workspace_bandwidth_info end to end, over a fake Workspace and billing API.
+
+The fake (``FakeCloud``) keeps bandwidths, jobs and orders; jobs finish on their first read,
+paid orders complete on their first read, so no test waits.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+import requests
+
+from ansible_collections.hwcloud.bandwidth.plugins.module_utils import _workspace
+from ansible_collections.hwcloud.bandwidth.plugins.modules import workspace_bandwidth, workspace_bandwidth_info
+
+PROJECT = "p0123456789"
+BASE = "https://api.test"
+LIST = "/v2/%s/bandwidths" % PROJECT
+UPDATE = "/v2/%s/bandwidths/[^/]+/update" % PROJECT
+ORDER = "/v2/%s/bandwidths/[^/]+/periodic/change/order" % PROJECT
+PENDING_PAYMENT, PROCESSING, COMPLETED = 6, 3, 5
+
+
+def bandwidth(bandwidth_id, name, charge_mode="wks_traffic", size=10, **extra):
+    item = {
+        "bandwidth_id": bandwidth_id, "bandwidth_name": name, "charge_mode": charge_mode, "size": size,
+        "vpc_id": "vpc-1", "vpc_name": "vpc-workspace", "subnet_id": "subnet-" + bandwidth_id,
+        "subnet_name": "subnet-" + name, "enterprise_project_id": "0", "created_at": "2024-03-01T08:00:00.000Z",
+        "order_id": None, "status": "ACTIVE", "control_mode": "BLACK",
+    }
+    item.update(extra)
+    return item
+
+
+class FakeCloud:
+    """Just enough of Workspace and BSS for the module's flows."""
+
+    def __init__(self, http, bandwidths):
+        self.http = http
+        self.bandwidths = bandwidths
+        self.jobs = {}
+        self.orders = {}
+        self.fail_jobs = set()
+        self.billing_denied = False
+        self.on_order = None       # a hook run when an order request arrives, before it is handled
+        self.ids = itertools.count(1)
+        http.route("GET", "/v3/projects", self.projects)
+        http.route("GET", LIST, self.list)
+        http.route("POST", "/v2/%s/bandwidths/(?P<bid>[^/]+)/update" % PROJECT, self.update)
+        http.route("POST", "/v2/%s/bandwidths/(?P<bid>[^/]+)/periodic/change/order" % PROJECT, self.order)
+        http.route("GET", "/v2/%s/workspace-jobs/(?P<job_id>[^/]+)" % PROJECT, self.job)
+        http.route("GET", "/v2/orders/customer-orders", self.order_list)
+        http.route("GET", "/v2/orders/customer-orders/details/(?P<order_id>[^/]+)", self.order_show)
+        http.route("POST", "/v2/orders/suscriptions/resources/query", self.resources)
+
+    def find(self, bid):
+        return next(item for item in self.bandwidths if item["bandwidth_id"] == bid)
+
+    @staticmethod
+    def projects(request):
+        return 200, {"projects": [{"id": PROJECT, "name": request.query["name"]}]}
+
+    def list(self, request):
+        items = self.bandwidths
+        for key in ("bandwidth_id", "bandwidth_name", "vpc_id", "subnet_id", "enterprise_project_id"):
+            if request.query.get(key):
+                items = [item for item in items if item.get(key) == request.query[key]]
+        offset, limit = int(request.query.get("offset", 0)), int(request.query.get("limit", 1000))
+        return 200, {"bandwidths": [dict(item) for item in items[offset:offset + limit]], "total_count": len(items)}
+
+    def update(self, request, bid):
+        job_id = "job-%d" % next(self.ids)
+        self.jobs[job_id] = {"bid": bid, "body": request.body, "fail": bid in self.fail_jobs}
+        return 200, {"job_id": job_id}
+
+    def job(self, request, job_id):
+        job = self.jobs[job_id]
+        if job["fail"]:
+            return 200, {"id": job_id, "status": "FAIL", "fail_reason": "Simulated failure of the update",
+                         "job_error_code": "WKS.00100001", "sub_jobs": []}
+        item = self.find(job["bid"])
+        body = job["body"]
+        if "bandwidth_size" in body:
+            item["size"] = body["bandwidth_size"]
+        if "bandwidth_name" in body:
+            item["bandwidth_name"] = body["bandwidth_name"]
+        return 200, {"id": job_id, "status": "SUCCESS", "sub_jobs": [{"id": job_id + "-1", "status": "SUCCESS"}]}
+
+    def add_order(self, bid, size, status, name=None):
+        order_id = "CS2501010800%05d" % next(self.ids)
+        self.orders[order_id] = {"order_id": order_id, "bid": bid, "size": size, "name": name, "status": status,
+                                 "order_type": 3}
+        return order_id
+
+    def order(self, request, bid):
+        if self.on_order:
+            answer = self.on_order(request, bid)
+            if answer:
+                return answer
+        body = request.body
+        auto_pay = body["extend_param"]["is_auto_pay"] == "true"
+        order_id = self.add_order(bid, int(body["bandwidth_size"]), PROCESSING if auto_pay else PENDING_PAYMENT,
+                                  body.get("bandwidth_name"))
+        return 200, {"order_id": order_id}
+
+    def _billing(self):
+        if self.billing_denied:
+            return 403, {"error_code": "CBC.0151", "error_msg": "Access denied."}
+        return None
+
+    def order_list(self, request):
+        denied = self._billing()
+        if denied:
+            return denied
+        orders = [o for o in self.orders.values()
+                  if str(o["status"]) == request.query.get("status", str(o["status"]))
+                  and str(o["order_type"]) == request.query.get("order_type", "3")]
+        return 200, {"total_count": len(orders), "order_infos": [self.info(o) for o in orders]}
+
+    @staticmethod
+    def info(order):
+        return {"order_id": order["order_id"], "status": order["status"], "order_type": order["order_type"]}
+
+    def order_show(self, request, order_id):
+        denied = self._billing()
+        if denied:
+            return denied
+        order = self.orders[order_id]
+        if order["status"] == PROCESSING:
+            order["status"] = COMPLETED
+            item = self.find(order["bid"])
+            item["size"] = order["size"]
+            if order["name"]:
+                item["bandwidth_name"] = order["name"]
+        return 200, {"order_info": self.info(order)}
+
+    def resources(self, request):
+        denied = self._billing()
+        if denied:
+            return denied
+        order = self.orders[request.body["order_id"]]
+        return 200, {"data": [{"resource_id": order["bid"]}], "total_count": 1}
+
+    def orders_placed(self):
+        return self.http.calls("POST", ORDER)
+
+
+class StuckWait(Exception):
+    """A wait that the fake would never end (a broken flow): stop it instead of spinning."""
+
+
+@pytest.fixture(autouse=True)
+def no_sleep(monkeypatch):
+    init = _workspace.WorkspaceBandwidths.__init__
+    naps = []
+
+    def sleep(seconds):
+        naps.append(seconds)
+        if len(naps) > 20:
+            raise StuckWait("still waiting after %d polls" % len(naps))
+
+    def fast_init(self, client, **kwargs):
+        kwargs["sleep"] = sleep
+        init(self, client, **kwargs)
+    monkeypatch.setattr(_workspace.WorkspaceBandwidths, "__init__", fast_init)
+
+
+@pytest.fixture
+def cloud(fake_http):
+    return FakeCloud(fake_http, [
+        bandwidth("bw-od", "wks-lab", "wks_traffic", 10),
+        bandwidth("bw-pre", "wks-office", "wks_bandwidth", 20, order_id="CS2403010800ABCDE"),
+        bandwidth("bw-free", "wks-free", "free", 5),
+    ])
+
+
+def args(**values):
+    base = {"access_key": "AK", "secret_key": "SK", "region": "cn-north-4", "project_id": PROJECT,
+            "endpoints": {"workspace": BASE, "bss": BASE, "iam": BASE}}
+    base.update(values)
+    return base
+
+
+# -- no change, check mode, diff ------------------------------------------------------------
+
+def test_nothing_to_change_makes_one_read_and_reports_no_change(cloud, run_module):
+    result = run_module(workspace_bandwidth, args(name="wks-lab", size=10))
+    assert result["changed"] is False
+    assert result["bandwidth"]["size"] == 10
+    assert [(r.method, r.path) for r in cloud.http.requests] == [("GET", LIST)]
+
+
+def test_check_mode_on_demand_writes_nothing_and_shows_the_diff(cloud, run_module):
+    result = run_module(workspace_bandwidth, args(id="bw-od", name="wks-lab-2", size=50), check_mode=True, diff=True)
+    assert result["changed"] is True
+    assert result["diff"] == {"before": {"name": "wks-lab", "size": 10}, "after": {"name": "wks-lab-2", "size": 50}}
+    assert result["bandwidth"]["size"] == 50 and result["bandwidth"]["name"] == "wks-lab-2"
+    assert cloud.http.writes == []
+    assert cloud.find("bw-od")["size"] == 10
+
+
+def test_check_mode_prepaid_increase_places_no_order(cloud, run_module):
+    result = run_module(workspace_bandwidth, args(name="wks-office", size=40, auto_pay=True), check_mode=True, diff=True)
+    assert result["changed"] is True
+    assert result["diff"]["after"]["size"] == 40
+    assert cloud.orders_placed() == [] and cloud.orders == {}
+    assert not cloud.http.calls("POST", UPDATE)
+
+
+def test_check_mode_with_an_open_order_reports_what_the_real_run_would(cloud, run_module):
+    cloud.add_order("bw-pre", 40, PENDING_PAYMENT)
+    checked = run_module(workspace_bandwidth, args(name="wks-office", size=40), check_mode=True)
+    real = run_module(workspace_bandwidth, args(name="wks-office", size=40))
+    assert checked["changed"] is real["changed"] is False
+    assert cloud.orders_placed() == []
+
+
+def test_diff_mode_without_check_mode_also_returns_the_diff(cloud, run_module):
+    result = run_module(workspace_bandwidth, args(name="wks-lab", size=12), diff=True)
+    assert result["diff"] == {"before": {"name": "wks-lab", "size": 10}, "after": {"name": "wks-lab", "size": 12}}
+
+
+# -- pay-per-use: update and job ------------------------------------------------------------
+
+@pytest.mark.parametrize("name, bid", [("wks-lab", "bw-od"), ("wks-free", "bw-free")])
+def test_on_demand_resize_updates_and_follows_the_job(cloud, run_module, name, bid):
+    result = run_module(workspace_bandwidth, args(name=name, size=50))
+    assert result["changed"] is True
+    assert result["job_id"] == "job-1"
+    assert result["order_id"] is None and result["order_status"] is None
+    assert result["bandwidth"]["size"] == 50
+    updates = cloud.http.calls("POST", UPDATE)
+    assert len(updates) == 1 and updates[0].body == {"bandwidth_size": 50}
+    assert updates[0].path.endswith("/%s/update" % bid)
+    assert cloud.http.calls("GET", "/v2/%s/workspace-jobs/job-1" % PROJECT)
+    assert cloud.orders_placed() == []
+
+
+def test_without_wait_the_job_is_not_followed(cloud, run_module):
+    result = run_module(workspace_bandwidth, args(name="wks-lab", size=50, wait=False))
+    assert result["changed"] is True and result["job_id"] == "job-1"
+    assert result["bandwidth"]["size"] == 50
+    assert not cloud.http.calls("GET", "/v2/%s/workspace-jobs/.*" % PROJECT)
+
+
+def test_a_failed_job_fails_the_task_with_its_reason(cloud, run_module):
+    cloud.fail_jobs.add("bw-od")
+    result = run_module(workspace_bandwidth, args(name="wks-lab", size=50))
+    assert result["failed"] is True
+    assert "Simulated failure of the update" in result["msg"]
+    assert "WKS.00100001" in result["msg"] and "wks-lab (bw-od)" in result["msg"]
+    assert result["job_id"] == "job-1"
+    assert "Traceback" not in result["msg"]
+
+
+def test_a_name_only_change_of_a_prepaid_bandwidth_uses_the_update(cloud, run_module):
+    result = run_module(workspace_bandwidth, args(id="bw-pre", name="wks-office-2", size=20, auto_pay=True))
+    assert result["changed"] is True and result["job_id"] == "job-1"
+    assert cloud.orders_placed() == []
+    assert cloud.http.calls("POST", UPDATE)[0].body == {"bandwidth_name": "wks-office-2"}
+    assert result["bandwidth"]["name"] == "wks-office-2"
+
+
+def test_the_enterprise_project_scopes_the_lookup_and_goes_with_the_change(cloud, run_module):
+    cloud.find("bw-od")["enterprise_project_id"] = "eps-1"
+    result = run_module(workspace_bandwidth, args(name="wks-lab", size=30, enterprise_project_id="eps-1"))
+    assert result["changed"] is True
+    assert cloud.http.requests[0].query["enterprise_project_id"] == "eps-1"
+    assert cloud.http.calls("POST", UPDATE)[0].body == {"bandwidth_size": 30, "enterprise_project_id": "eps-1"}
+
+
+# -- yearly/monthly: orders -----------------------------------------------------------------
+
+def test_prepaid_increase_with_auto_pay_orders_once_and_follows_the_order(cloud, run_module):
+    result = run_module(workspace_bandwidth, args(name="wks-office", size=40, auto_pay=True))
+    assert result["changed"] is True
+    orders = cloud.orders_placed()
+    assert len(orders) == 1
+    assert orders[0].body == {"bandwidth_size": "40", "extend_param": {"is_auto_pay": "true"}}
+    assert result["order_id"] in cloud.orders
+    assert result["order_status"] == "completed"
+    assert result["bandwidth"]["size"] == 40
+    assert not any("waits for payment" in w for w in result.get("warnings", []))
+    assert not cloud.http.calls("POST", UPDATE)
+
+
+def test_prepaid_increase_without_auto_pay_leaves_the_order_pending_and_warns(cloud, run_module):
+    result = run_module(workspace_bandwidth, args(name="wks-office", size=40))
+    assert result["changed"] is True
+    assert cloud.orders_placed()[0].body["extend_param"] == {"is_auto_pay": "false"}
+    assert result["order_status"] == "pending_payment"
+    assert result["bandwidth"]["size"] == 20
+    warnings = " ".join(result["warnings"])
+    assert result["order_id"] in warnings and "takes effect once it is paid" in warnings
+
+
+def test_a_rerun_with_the_order_pending_places_no_second_order(cloud, run_module):
+    first = run_module(workspace_bandwidth, args(name="wks-office", size=40))
+    again = run_module(workspace_bandwidth, args(name="wks-office", size=40))
+    assert len(cloud.orders_placed()) == 1 and len(cloud.orders) == 1
+    assert again["changed"] is False
+    assert again["order_id"] == first["order_id"] and again["order_status"] == "pending_payment"
+    assert "no new order was placed" in " ".join(again["warnings"])
+
+
+def test_once_the_order_is_paid_and_applied_a_rerun_changes_nothing(cloud, run_module):
+    run_module(workspace_bandwidth, args(name="wks-office", size=40, auto_pay=True))
+    before = len(cloud.http.requests)
+    again = run_module(workspace_bandwidth, args(name="wks-office", size=40, auto_pay=True))
+    assert again["changed"] is False
+    assert len(cloud.http.requests) - before == 1
+    assert len(cloud.orders_placed()) == 1
+
+
+def test_prepaid_decrease_is_refused_before_any_write(cloud, run_module):
+    result = run_module(workspace_bandwidth, args(name="wks-office", size=10))
+    assert result["failed"] is True
+    assert "prepaid_decrease" in result["msg"] and "immediate" in result["msg"]
+    assert cloud.http.writes == []
+
+
+def test_prepaid_decrease_with_immediate_places_the_order(cloud, run_module):
+    result = run_module(workspace_bandwidth, args(name="wks-office", size=10, prepaid_decrease="immediate",
+                                                  auto_pay=True))
+    assert result["changed"] is True and result["bandwidth"]["size"] == 10
+    assert cloud.orders_placed()[0].body["bandwidth_size"] == "10"
+
+
+def test_a_409_lists_the_open_orders_and_places_no_other(cloud, run_module):
+    # Another run places an order between this run's check and its own order.
+    def conflict(request, bid):
+        cloud.add_order(bid, 50, PENDING_PAYMENT)
+        return 409, {"error_code": "WKS.00200409", "error_msg": "An order is unpaid."}
+    cloud.on_order = conflict
+    result = run_module(workspace_bandwidth, args(name="wks-office", size=40, auto_pay=True))
+    assert result["failed"] is True
+    (other,) = cloud.orders
+    assert other in result["msg"] and "pending_payment" in result["msg"]
+    assert "wks-office (bw-pre)" in result["msg"] and "HTTP 409" in result["msg"]
+    assert "no new order was placed" in result["msg"]
+    assert len(cloud.orders_placed()) == 1 and len(cloud.orders) == 1
+
+
+def test_a_409_without_billing_access_says_where_to_look(cloud, run_module):
+    cloud.billing_denied = True
+    cloud.on_order = lambda request, bid: (409, {"error_code": "WKS.00200409", "error_msg": "An order is unpaid."})
+    result = run_module(workspace_bandwidth, args(name="wks-office", size=40))
+    assert result["failed"] is True
+    assert "billing console" in result["msg"] and "no new order was placed" in result["msg"]
+
+
+def test_a_lost_answer_to_the_order_adopts_the_order_it_placed(cloud, run_module):
+    def drop_after(request, bid):
+        cloud.on_order = None
+        cloud.order(request, bid)
+        raise requests.exceptions.ConnectionError("Connection aborted: remote end closed the connection")
+    cloud.on_order = drop_after
+    result = run_module(workspace_bandwidth, args(name="wks-office", size=40))
+    assert "failed" not in result
+    (placed,) = cloud.orders
+    assert result["order_id"] == placed and result["order_status"] == "pending_payment"
+    assert len(cloud.orders_placed()) == 1
+    assert any("answer to the order was lost" in w for w in result["warnings"])
+
+
+def test_a_lost_answer_with_the_change_visible_succeeds(cloud, run_module):
+    def drop_after_applied(request, bid):
+        cloud.find(bid)["size"] = int(request.body["bandwidth_size"])
+        raise requests.exceptions.ConnectionError("Connection aborted")
+    cloud.on_order = drop_after_applied
+    result = run_module(workspace_bandwidth, args(name="wks-office", size=40, auto_pay=True))
+    assert "failed" not in result and result["changed"] is True
+    assert result["bandwidth"]["size"] == 40
+    assert len(cloud.orders_placed()) == 1
+
+
+def test_a_lost_answer_with_nothing_to_see_fails_saying_an_order_may_exist(cloud, run_module):
+    def drop(request, bid):
+        raise requests.exceptions.ConnectionError("Connection aborted")
+    cloud.on_order = drop
+    result = run_module(workspace_bandwidth, args(name="wks-office", size=40, auto_pay=True))
+    assert result["failed"] is True
+    assert "an order may have been placed" in result["msg"] and "order_info" in result["msg"]
+    assert len(cloud.orders_placed()) == 1
+
+
+def test_without_billing_access_the_bandwidth_is_followed_and_a_warning_given_once(cloud, run_module):
+    cloud.billing_denied = True
+
+    def paid_at_once(request, bid):
+        cloud.find(bid)["size"] = int(request.body["bandwidth_size"])
+        order_id = cloud.add_order(bid, int(request.body["bandwidth_size"]), COMPLETED)
+        return 200, {"order_id": order_id}
+    cloud.on_order = paid_at_once
+    result = run_module(workspace_bandwidth, args(name="wks-office", size=40, auto_pay=True))
+    assert result["changed"] is True and result["bandwidth"]["size"] == 40
+    billing_warnings = [w for w in result["warnings"] if "billing orders cannot be read" in w]
+    assert len(billing_warnings) == 1
+    assert len(cloud.orders_placed()) == 1
+
+
+# -- validation before any call -------------------------------------------------------------
+
+@pytest.mark.parametrize("values, fragment", [
+    ({"name": "wks-lab", "size": 0}, "out of range"),
+    ({"name": "wks-lab", "size": 2001}, "out of range"),
+    ({"id": "bw-od", "name": "bad name!"}, "is not valid"),
+    ({"id": "bw-od", "name": "x" * 65}, "is not valid"),
+    ({"name": "wks-lab", "size": 20, "wait_timeout": 0}, "wait_timeout"),
+    ({"size": 20}, "one of the following is required: id, name"),
+    ({"name": "wks-lab", "size": "ten"}, "size"),
+    ({"name": "wks-lab", "prepaid_decrease": "at_renewal"}, "prepaid_decrease"),
+])
+def test_invalid_input_fails_before_any_call(cloud, run_module, values, fragment):
+    result = run_module(workspace_bandwidth, args(**values))
+    assert result["failed"] is True
+    assert fragment in result["msg"]
+    assert cloud.http.requests == []
+
+
+def test_a_name_matching_no_bandwidth_fails_without_writing(cloud, run_module):
+    result = run_module(workspace_bandwidth, args(name="nope", size=10))
+    assert result["failed"] is True and "no Workspace bandwidth has name nope" in result["msg"]
+    assert cloud.http.writes == []
+
+
+def test_a_name_matching_two_bandwidths_fails_and_lists_them(cloud, run_module):
+    cloud.bandwidths.append(bandwidth("bw-twin", "wks-lab"))
+    result = run_module(workspace_bandwidth, args(name="wks-lab", size=20))
+    assert result["failed"] is True
+    assert "bw-od" in result["msg"] and "bw-twin" in result["msg"]
+    assert cloud.http.writes == []
+
+
+def test_the_secret_key_appears_nowhere_in_the_result(cloud, run_module):
+    cloud.fail_jobs.add("bw-od")
+    result = run_module(workspace_bandwidth, args(name="wks-lab", size=50, secret_key="very-secret-key-123"))
+    assert "very-secret-key-123" not in repr(result)
+
+
+# -- workspace_bandwidth_info ---------------------------------------------------------------
+
+def test_info_reads_every_page_and_normalises(fake_http, run_module):
+    items = [bandwidth("bw-%03d" % index, "fleet-%03d" % index, "wks_bandwidth" if index % 2 else "wks_traffic")
+             for index in range(205)]
+    FakeCloud(fake_http, items)
+    result = run_module(workspace_bandwidth_info, args(), check_mode=True)
+    assert result["changed"] is False
+    assert len(result["bandwidths"]) == 205
+    assert result["bandwidths"][1]["billing_mode"] == "prepaid" and result["bandwidths"][0]["billing_mode"] == "on_demand"
+    assert [int(r.query["offset"]) for r in fake_http.requests] == [0, 100, 200]
+    assert fake_http.writes == []
+
+
+def test_info_passes_the_filters(cloud, run_module):
+    result = run_module(workspace_bandwidth_info, args(name="wks-office", vpc_id="vpc-1", subnet_id="subnet-bw-pre",
+                                                       enterprise_project_id="0", id="bw-pre"))
+    assert [b["id"] for b in result["bandwidths"]] == ["bw-pre"]
+    query = cloud.http.requests[0].query
+    assert query["bandwidth_name"] == "wks-office" and query["bandwidth_id"] == "bw-pre"
+    assert query["vpc_id"] == "vpc-1" and query["subnet_id"] == "subnet-bw-pre" and query["enterprise_project_id"] == "0"
+
+
+def test_info_with_no_match_returns_an_empty_list(cloud, run_module):
+    result = run_module(workspace_bandwidth_info, args(name="nothing"))
+    assert result["bandwidths"] == [] and "failed" not in result
+
+
+def test_info_looks_the_project_up_when_none_is_given(cloud, run_module):
+    values = args()
+    del values["project_id"]
+    result = run_module(workspace_bandwidth_info, values)
+    assert len(result["bandwidths"]) == 3
+    assert [(r.method, r.path) for r in cloud.http.requests] == [("GET", "/v3/projects"), ("GET", LIST)]
