@@ -18,7 +18,10 @@ export PATH := $(BIN):$(PATH)
 export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help venv collection units sanity integration lint test demo bench clean
+DOCS_VENV := $(BUILD_DIR)/docs-venv
+DOCS_STAMP := $(DOCS_VENV)/.installed
+
+.PHONY: help venv collection units sanity integration lint release-check test demo bench docs clean
 
 help:
 	@echo "make demo   - set up and resize bandwidths on the local simulator (check mode, then for real)"
@@ -43,7 +46,7 @@ collection: $(STAMP)
 	  tar --null -T - -cf - | tar -xf - -C $(COLL)
 
 units: collection
-	cd $(COLL) && PYTHONPATH=$(COLLECTIONS) $(BIN)/python -m pytest -q -p no:cacheprovider tests/unit tests/simulator_tests
+	cd $(COLL) && PYTHONPATH=$(COLLECTIONS) $(BIN)/python -m pytest -q -p no:cacheprovider tests/unit tests/simulator_tests tests/workflow
 
 $(PIP_STANDIN): tests/utils/get_pip_standin.py
 	mkdir -p $(dir $@)
@@ -59,8 +62,21 @@ integration: collection
 lint: collection
 	cd $(COLL) && $(BIN)/ansible-lint --profile production roles playbooks
 
-test: units sanity integration
+test: units sanity integration lint release-check
 	@echo "make test: all suites passed"
+
+release-check: collection
+	cd $(COLL) && tests/utils/release_check.sh
+
+# The docs toolchain needs another docutils than the test set: it gets a venv of its own.
+$(DOCS_STAMP): requirements-docs.txt
+	test -x $(DOCS_VENV)/bin/python || $(PYTHON) -m venv $(DOCS_VENV)
+	$(DOCS_VENV)/bin/python -m pip install --quiet --upgrade pip==24.2
+	$(DOCS_VENV)/bin/python -m pip install --quiet -r requirements-docs.txt
+	touch $@
+
+docs: collection $(DOCS_STAMP)
+	cd $(COLL) && PATH=$(DOCS_VENV)/bin:$$PATH tests/utils/build_docs.sh $(CURDIR)/build/docs
 
 demo: collection
 	cd $(COLL) && $(BIN)/python tests/utils/with_simulator.py -- \

@@ -263,8 +263,8 @@ class HwCloudClient:
                                         timeout=self.config.request_timeout, verify=self.config.validate_certs)
         except requests.exceptions.SSLError as exc:
             return FATAL, HwCloudError(operation, "TLS verification failed: %s" % _reason(exc),
-                                          hint="check the endpoint's certificate, or set validate_certs: false "
-                                               "only for a trusted test endpoint")
+                                       hint="check the endpoint's certificate, or set validate_certs: false "
+                                            "only for a trusted test endpoint")
         except requests.exceptions.RequestException as exc:
             if _never_connected(exc):
                 return NOT_SENT, HwCloudError(operation, "could not connect: %s" % _reason(exc),

@@ -9,7 +9,9 @@ client error into a failure a person can act on, with no traceback and no secret
 
 from __future__ import annotations
 
-from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+import os
+
+from ansible.module_utils.basic import AnsibleFallbackNotFound, AnsibleModule, missing_required_lib
 
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._client import (
     HAS_REQUESTS,
@@ -19,6 +21,19 @@ from ansible_collections.hwcloud.bandwidth.plugins.module_utils._client import (
 )
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._errors import HwCloudError, ValidationError
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._waiter import WaitFailed, WaitTimeout
+
+
+def env_fallback(*names):
+    """The first of the environment variables that is set and not empty.
+
+    Unlike Ansible's own env_fallback, an empty variable counts as unset: AWX injects every
+    input of a credential type, the empty ones too, and ``HW_ENDPOINTS=""`` is no dict.
+    """
+    for name in names:
+        value = os.environ.get(name)
+        if value:
+            return value
+    raise AnsibleFallbackNotFound
 
 
 def common_argument_spec():

@@ -554,6 +554,19 @@ def test_module_takes_credentials_from_the_environment(monkeypatch, capsys):
     assert SECRET not in output
 
 
+def test_module_takes_empty_environment_variables_as_unset(monkeypatch, capsys):
+    # AWX injects every input of a credential type, empty ones included.
+    session = FakeSession(response(200, {}))
+    monkeypatch.setattr(_client.requests, "Session", lambda: session)
+    for name, value in (("HW_ACCESS_KEY", "ENVAK"), ("HW_SECRET_KEY", SECRET), ("HW_REGION_NAME", "r9"),
+                        ("HW_PROJECT_ID", "envp"), ("HW_ENDPOINTS", ""), ("HW_SECURITY_TOKEN", ""), ("HW_MAX_RETRIES", "")):
+        monkeypatch.setenv(name, value)
+    code, _output, result = run_module(ReadOne, {"id": "bw-1"}, capsys)
+    assert code == 0, result
+    assert session.calls[0]["url"] == "https://vpc.r9.myhuaweicloud.com/v1/envp/bandwidths/bw-1"
+    assert "X-Security-Token" not in session.calls[0]["headers"]
+
+
 def test_module_reports_missing_credentials(capsys):
     code, _output, result = run_module(ReadOne, {"id": "bw-1", "region": "r1"}, capsys)
     assert code == 1

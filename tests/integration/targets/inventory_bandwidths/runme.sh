@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# The hwcloud.bandwidth.bandwidths inventory plugin against the local simulator:
+# ansible-inventory --list (hosts, variables, groups, constructed features, paging, reads only),
+# the inventory cache, a file name the plugin must not take, and the per-host resize playbook
+# (check mode, then for real, then a rerun) over the inventory.
+# The simulator's URL and credentials (sim_url, sim_access_key...) come from tests/integration/integration_config.yml,
+# which tests/utils/with_simulator.py writes and ansible-test copies beside the targets. The inventory and the
+# resize playbook get the credentials as HW_* environment variables only, as AWX injects them.
+set -eux
+
+CONFIG="$(cd ../.. && pwd)/integration_config.yml"
+test -f "${CONFIG}"
+set -- "$@" -e "@${CONFIG}"
+export ANSIBLE_ROLES_PATH="..${ANSIBLE_ROLES_PATH:+:${ANSIBLE_ROLES_PATH}}"
+OUT="${OUTPUT_DIR:-$(mktemp -d)}/inventory_bandwidths"
+rm -rf "${OUT}"
+mkdir -p "${OUT}"
+admin() { python sim_admin.py "${CONFIG}" "$@"; }
+
+admin env "${OUT}"
+set +x  # keep the secret key out of the output
+# shellcheck disable=SC1091
+source "${OUT}/hw.env"
+set -x
+
+# 1. --list: every bandwidth, its variables and groups.
+admin reset full
+ansible-inventory -i "${OUT}/sim.hwcloud.yml" --list --output "${OUT}/list.json"
+ansible-playbook verify_list.yml -e "out_dir=${OUT}" "$@"
+
+# 2. The inventory cache: after a reset to another seed, a cached listing makes no request and shows the
+#    cached hosts; --flush-cache lists again.
+ansible-inventory -i "${OUT}/cached.hwcloud.yml" --list --output "${OUT}/cached-1.json"
+admin reset small
+ansible-inventory -i "${OUT}/cached.hwcloud.yml" --list --output "${OUT}/cached-2.json"
+ansible-inventory -i "${OUT}/cached.hwcloud.yml" --list --flush-cache --output "${OUT}/cached-3.json"
+admin summary "${OUT}/cache-summary.json"
+ansible-playbook verify_cache.yml -e "out_dir=${OUT}" "$@"
+
+# 3. A file whose name does not end with hwcloud.yml is not this plugin's.
+cp "${OUT}/sim.hwcloud.yml" "${OUT}/sim.yml"
+ansible-inventory -i "${OUT}/sim.yml" --list --output "${OUT}/wrong-name.json" 2>"${OUT}/wrong-name.err" || true
+if grep -q bandwidth_id "${OUT}/wrong-name.json"; then
+  echo "a file not named *.hwcloud.yml was parsed by the plugin"
+  exit 1
+fi
+
+# 4. Resize three hosts: check mode (changed, no write), for real, then a rerun (no change).
+admin reset full
+resize() {
+  ansible-playbook -i "${OUT}/sim.hwcloud.yml" hwcloud.bandwidth.resize_per_host \
+    --limit 'vpc-inv-dedicated,workspace-inv-lab,workspace-inv-office' \
+    -e resize_size=30 -e resize_auto_pay=true -e resize_wait_timeout=30 "$@"
+}
+resize --check --diff | tee "${OUT}/check.log"
+test "$(grep -cE 'changed=1 +unreachable=0 +failed=0' "${OUT}/check.log")" -eq 3
+resize | tee "${OUT}/apply.log"
+test "$(grep -cE 'changed=1 +unreachable=0 +failed=0' "${OUT}/apply.log")" -eq 3
+admin summary "${OUT}/resize-summary.json"
+ansible-playbook verify_resize.yml -e "out_dir=${OUT}" "$@"
+resize | tee "${OUT}/rerun.log"
+test "$(grep -cE 'changed=0 +unreachable=0 +failed=0' "${OUT}/rerun.log")" -eq 3
