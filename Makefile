@@ -21,7 +21,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 DOCS_VENV := $(BUILD_DIR)/docs-venv
 DOCS_STAMP := $(DOCS_VENV)/.installed
 
-.PHONY: help venv collection units sanity integration lint release-check test demo bench docs clean
+.PHONY: help venv collection units sanity integration reliability soak lint release-check test demo bench docs clean
 
 help:
 	@echo "make demo   - set up and resize bandwidths on the local simulator (check mode, then for real)"
@@ -48,6 +48,14 @@ collection: $(STAMP)
 units: collection
 	cd $(COLL) && PYTHONPATH=$(COLLECTIONS) $(BIN)/python -m pytest -q -p no:cacheprovider tests/unit tests/simulator_tests tests/workflow
 
+# Bad input, secret scans, auth and permissions, targeted faults and a short seeded fault campaign.
+reliability: collection
+	cd $(COLL) && PYTHONPATH=$(COLLECTIONS) $(BIN)/python -m pytest -q -p no:cacheprovider tests/reliability
+
+# The long campaign: SOAK_RUNS (default 504), SOAK_SEED, SOAK_WORKERS; writes its figures to docs/reliability.md.
+soak: collection
+	cd $(COLL) && PYTHONPATH=$(COLLECTIONS) $(BIN)/python -m tests.reliability.campaign --figures $(CURDIR)/docs/reliability.md
+
 $(PIP_STANDIN): tests/utils/get_pip_standin.py
 	mkdir -p $(dir $@)
 	cp $< $@
@@ -62,7 +70,7 @@ integration: collection
 lint: collection
 	cd $(COLL) && $(BIN)/ansible-lint --profile production roles playbooks
 
-test: units sanity integration lint release-check
+test: units reliability sanity integration lint release-check
 	@echo "make test: all suites passed"
 
 release-check: collection

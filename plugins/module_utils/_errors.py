@@ -15,7 +15,11 @@ ADVICE = {
     "APIGW.0302": "grant this IAM user the permissions the operation needs",
     "APIGW.0307": "renew the temporary credentials (security token)",
     "APIGW.0308": "the API is throttled; retry later or lower the request rate",
+    "APIGW.0101": "this endpoint does not serve the API: check the endpoints option (the base URL of the service, "
+                  "without a path) and the region",
     "VPC.0306": "check the bandwidth id and the region",
+    "VPC.0007": "the project id in the request is not the project of these credentials; check project_id "
+                "(HW_PROJECT_ID) and the region, or leave project_id unset to look it up",
     "VPC.2701": "check the IAM permissions, that the account is not frozen and that it has balance",
     "VPC.0301": "check the requested size and name against the documented rules",
     "CBC.0151": "grant this IAM user billing (BSS) permissions, or pay and follow the order in the console",

@@ -47,14 +47,20 @@ class Admin:
     def clear_log(self):
         return self.call("DELETE", "log")
 
-    def add_faults(self, faults):
-        return self.call("POST", "faults", {"faults": list(faults)})
+    def add_faults(self, faults, seed=None):
+        body = {"faults": list(faults)}
+        if seed is not None:
+            body["seed"] = seed
+        return self.call("POST", "faults", body)
 
     def clear_faults(self):
         return self.call("DELETE", "faults")
 
     def config(self, values):
         return self.call("POST", "config", dict(values))
+
+    def signatures(self):
+        return self.call("GET", "signatures")["signatures"]
 
 
 class SimulatorProcess:

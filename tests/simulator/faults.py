@@ -50,6 +50,10 @@ class Faults:
         with self.lock:
             self.rules = []
 
+    def reseed(self, seed):
+        with self.lock:
+            self.random.seed(seed)
+
     def pick(self, method, path):
         """Return the first matching rule (consuming one of its hits) or None."""
         with self.lock:

@@ -2,11 +2,12 @@
 
 import json
 import re
+import sys
 import threading
 import time
 import uuid
-from collections import Counter
-from datetime import datetime, timezone
+from collections import Counter, deque
+from datetime import datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, parse_qsl, urlsplit
 
@@ -60,6 +61,9 @@ class Simulator:
         self.faults = Faults(store.data.get("faults"))
         self.log = []
         self.log_lock = threading.Lock()
+        # Signature values of the requests received, kept apart from the log (which holds no
+        # headers) so that tests can search their own output for leaked signatures.
+        self.signatures = deque(maxlen=100000)
 
     def credentials(self):
         return {item["access_key"]: item for item in self.store.data["credentials"]}
@@ -195,6 +199,7 @@ class Handler(BaseHTTPRequestHandler):
             self.authenticate(parts, raw_body, request_id)
             if route is None:
                 raise errors.gateway(404, "APIGW.0101", "The API does not exist or has not been published in the environment", request_id)
+            self.check_permission(route[0], request_id)
             status, body = self.call_service(route, parts, entry)
         except errors.ApiError as exc:
             return exc.status, exc.body, exc.headers
@@ -231,9 +236,26 @@ class Handler(BaseHTTPRequestHandler):
             "headers": {name.lower(): value for name, value in self.headers.items()}, "body": raw_body,
         }
         try:
-            signing.verify(request, self.sim.credentials())
+            self.sim.signatures.append(signing.parse_authorization(request["headers"].get("authorization"))[2])
+        except signing.SignatureError:
+            pass
+        # config.clock_offset (seconds) shifts the simulator's clock: a client clock that is off.
+        now = datetime.now(timezone.utc) + timedelta(seconds=float(self.sim.store.config.get("clock_offset") or 0))
+        try:
+            signing.verify(request, self.sim.credentials(), now=now)
+        except signing.CredentialsExpiredError as exc:
+            raise errors.gateway(401, "APIGW.0307", str(exc), request_id) from exc
         except signing.SignatureError as exc:
             raise errors.gateway(401, "APIGW.0301", str(exc), request_id) from exc
+
+    def check_permission(self, service, request_id):
+        """config.deny_workspace / deny_vpc: true denies every call, "writes" every non-GET call."""
+        deny = self.sim.store.config.get("deny_%s" % service) if service in ("workspace", "vpc") else None
+        if not deny or (deny == "writes" and self.command == "GET"):
+            return
+        if service == "vpc":
+            raise errors.vpc(403, "VPC.2701", "Token not allowed to do this action.")
+        raise errors.gateway(403, "APIGW.0302", "The IAM user is not authorized to access the API.", request_id)
 
     def call_service(self, route, parts, entry):
         service, _operation, func, params = route
@@ -323,6 +345,9 @@ def _admin_add_faults(sim, body):
     if not isinstance(body, dict) or not isinstance(body.get("faults"), list):
         raise ValueError('expected {"faults": [...]}')
     sim.faults.add(body["faults"])
+    if body.get("seed") is not None:
+        # Reproducible draws for rules with a probability.
+        sim.faults.reseed(body["seed"])
     return 200, {"faults": sim.faults.snapshot()}
 
 
@@ -351,6 +376,7 @@ ADMIN = {
     ("POST", "/_sim/faults"): _admin_add_faults,
     ("DELETE", "/_sim/faults"): _admin_clear_faults,
     ("POST", "/_sim/config"): _admin_config,
+    ("GET", "/_sim/signatures"): lambda sim, body: (200, {"signatures": list(sim.signatures)}),
 }
 
 
@@ -358,6 +384,12 @@ class Server(ThreadingHTTPServer):
     daemon_threads = True
     # 50+ clients connect at once in the tests; the default backlog of 5 would refuse some.
     request_queue_size = 256
+
+    def handle_error(self, request, client_address):
+        """A client that gave up (its timeout passed during a latency fault) is normal here: no traceback."""
+        if isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+            return
+        super().handle_error(request, client_address)
 
 
 def make_server(host, port, state_path, seed):

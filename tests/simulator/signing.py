@@ -25,6 +25,10 @@ class SignatureError(Exception):
     """The request is not correctly signed; the message is safe to show to the caller."""
 
 
+class CredentialsExpiredError(SignatureError):
+    """Correctly signed with temporary credentials that have expired (the gateway's APIGW.0307)."""
+
+
 def _encode(value):
     return quote(value, safe="~")
 
@@ -113,4 +117,6 @@ def verify(request, credentials, now=None):
     token = credential.get("security_token")
     if token and headers.get("x-security-token") != token:
         raise SignatureError("Incorrect IAM authentication information: the security token is missing or invalid")
+    if credential.get("expired"):
+        raise CredentialsExpiredError("The token must be updated.")
     return credential

@@ -95,6 +95,8 @@ def test_workspace_change_order_pay_and_complete(sim):
 
 
 def test_workspace_auto_pay_and_conflict(sim):
+    # Long enough that a loaded machine still sees the order processing before it completes.
+    sim.admin.config({"order_delay": 3})
     client = sdk.workspace(sim.url)
     order_id = _ws_order(client, WS_PREPAID, 25, auto_pay="true").order_id
     assert _order_status(sim.url, order_id) == 3
