@@ -21,12 +21,13 @@ export PYTHONDONTWRITEBYTECODE := 1
 DOCS_VENV := $(BUILD_DIR)/docs-venv
 DOCS_STAMP := $(DOCS_VENV)/.installed
 
-.PHONY: help venv collection units sanity integration reliability soak lint release-check test demo bench docs clean
+.PHONY: help venv collection units sanity integration reliability soak molecule lint release-check test demo bench docs clean
 
 help:
 	@echo "make demo   - set up and resize bandwidths on the local simulator (check mode, then for real)"
 	@echo "make test   - set up and run every test (units, simulator, sanity, integration, lint)"
-	@echo "make units | sanity | integration | lint | bench | clean"
+	@echo "make units | reliability | sanity | integration | molecule | lint | release-check"
+	@echo "make bench | soak | docs | clean"
 
 $(STAMP): requirements-test.txt requirements.txt
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) is required"; exit 1; }
@@ -70,7 +71,7 @@ integration: collection
 lint: collection
 	cd $(COLL) && $(BIN)/ansible-lint --profile production roles playbooks
 
-test: units reliability sanity integration lint release-check
+test: units reliability sanity integration molecule lint release-check
 	@echo "make test: all suites passed"
 
 release-check: collection
@@ -86,9 +87,17 @@ $(DOCS_STAMP): requirements-docs.txt
 docs: collection $(DOCS_STAMP)
 	cd $(COLL) && PATH=$(DOCS_VENV)/bin:$$PATH tests/utils/build_docs.sh $(CURDIR)/build/docs
 
+# The role's scenario on localhost against a fresh simulator (converge, idempotence, verify).
+molecule: collection
+	cd $(COLL) && $(BIN)/python tests/utils/with_simulator.py -- $(BIN)/molecule test -s default
+
+# Plan in check mode, apply, rerun: on a fresh local simulator seeded for the demo.
 demo: collection
-	cd $(COLL) && $(BIN)/python tests/utils/with_simulator.py -- \
-	  $(BIN)/ansible-playbook -i localhost, playbooks/demo.yml
+	cd $(COLL) && PYTHON=$(BIN)/python bash tests/utils/demo.sh
+
+# Figures only, never assertions: printed and written to docs/benchmarks.md.
+bench: collection
+	cd $(COLL) && $(BIN)/python tests/bench/bench.py --output $(CURDIR)/docs/benchmarks.md
 
 clean:
 	rm -rf $(VENV) $(BUILD_DIR) tests/output

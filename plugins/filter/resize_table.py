@@ -1,0 +1,101 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the hwcloud.bandwidth collection
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+name: resize_table
+version_added: 1.0.0
+author: Contributors to the hwcloud.bandwidth collection (@hwcloud-bandwidth)
+short_description: Format resize plan entries or report rows as a text table
+description:
+  - Turns the entries of P(hwcloud.bandwidth.resize_plan#filter) or the rows of the C(bandwidth_resize_report)
+    fact into aligned lines, for a C(ansible.builtin.debug) message.
+  - Columns are the service, name, id, the size before and after, the action, and the order id and status
+    when some row has an order.
+positional: unchanged
+options:
+  _input:
+    description:
+      - The rows; each a dictionary with C(service), C(id), C(name), C(size_before), C(size_after), C(action)
+        and optionally C(order_id) and C(order_status).
+    type: list
+    elements: dict
+    required: true
+  unchanged:
+    description:
+      - Whether rows whose C(action) is V(none) get a line each.
+      - When V(false), they are counted in one closing line instead, which keeps the output of a large,
+        mostly converged fleet short.
+    type: bool
+    default: true
+"""
+
+EXAMPLES = r"""
+- name: Show the report
+  ansible.builtin.debug:
+    msg: "{{ bandwidth_resize_report | hwcloud.bandwidth.resize_table(unchanged=false) }}"
+"""
+
+RETURN = r"""
+_value:
+  description: The lines of the table, a header first.
+  type: list
+  elements: str
+"""
+
+from ansible.errors import AnsibleFilterError
+
+COLUMNS = (
+    ("service", "SERVICE"),
+    ("name", "NAME"),
+    ("id", "ID"),
+    ("sizes", "SIZE (Mbit/s)"),
+    ("action", "ACTION"),
+    ("order_id", "ORDER"),
+    ("order_status", "ORDER STATUS"),
+)
+
+
+OPTIONAL = ("order_id", "order_status")
+
+
+def _cells(row):
+    before, after = row.get("size_before"), row.get("size_after")
+    sizes = "%s" % before if before == after else "%s -> %s" % (before, after)
+    cells = {
+        "service": row.get("service"),
+        "name": row.get("name"),
+        "id": row.get("id"),
+        "sizes": sizes,
+        "action": row.get("action"),
+        "order_id": row.get("order_id"),
+        "order_status": row.get("order_status"),
+    }
+    return ["" if cells[key] is None else str(cells[key]) for key, _title in COLUMNS]
+
+
+def resize_table(rows, unchanged=True):
+    """Aligned text lines for the rows, a header first."""
+    if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
+        raise AnsibleFilterError("resize_table expects a list of dictionaries")
+    shown = [row for row in rows if unchanged or row.get("action") != "none"]
+    hidden = len(rows) - len(shown)
+    table = [[title for _key, title in COLUMNS]] + [_cells(row) for row in shown]
+    # The order columns only when some row has an order.
+    columns = [index for index, (key, _title) in enumerate(COLUMNS)
+               if key not in OPTIONAL or any(line[index] for line in table[1:])]
+    table = [[line[index] for index in columns] for line in table]
+    widths = [max(len(line[column]) for line in table) for column in range(len(columns))]
+    lines = ["  ".join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip() for line in table]
+    if hidden:
+        lines.append("(%d more unchanged)" % hidden if shown else "(%d unchanged)" % hidden)
+    return lines
+
+
+class FilterModule:
+    """Text tables of the bandwidth_resize role."""
+
+    def filters(self):
+        return {"resize_table": resize_table}
