@@ -103,7 +103,8 @@ class ResizeModule(BandwidthModule):
 
     @property
     def service(self):
-        return self.service_class(self.client)
+        # enterprise_project_id narrows the lookup by name and goes into the change bodies.
+        return self.service_class(self.client, enterprise_project_id=self.module.params.get("enterprise_project_id"))
 
     def desired(self):
         """(size, name, charge_mode) wanted; with ``id``, ``name`` is the desired name."""

@@ -241,10 +241,6 @@ class WorkspaceBandwidthModule(ResizeModule):
     )
     module_kwargs = dict(required_one_of=[("id", "name")])
 
-    @property
-    def service(self):
-        return self.service_class(self.client, enterprise_project_id=self.module.params.get("enterprise_project_id"))
-
 
 def main():
     WorkspaceBandwidthModule.main()
