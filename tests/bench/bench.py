@@ -223,6 +223,10 @@ def report(converged_rows, order_rows, started, load_before, load_after):
             "completed %s s after it was placed, and the run ended %s s after that (the wait noticing it, the"
             % (fmt(row["until_done_s"]), fmt(row["after_done_s"])),
             "verifying bulk reads and the report). The waiting itself is one delay, not %d." % row["orders"],
+            "",
+            "The role makes more API calls than the loop here: before placing an order, each module run looks",
+            "for an open change order of its bandwidth (so that a rerun never orders twice), and while the",
+            "earlier orders are still processing, that search reads the resources of each of them.",
         ]
     return "\n".join(lines) + "\n"
 
