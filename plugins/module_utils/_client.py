@@ -36,7 +36,7 @@ from ansible_collections.hwcloud.bandwidth.plugins.module_utils._signer import c
 
 USER_AGENT = "hwcloud.bandwidth/1.0.0"
 DEFAULT_CLOUD = "myhuaweicloud.com"
-SERVICES = ("iam", "workspace", "vpc", "bss")
+SERVICES = ("iam", "workspace", "vpc", "bss", "ces")
 # BSS answers these on the endpoint of the wrong site (Chinese vs international account).
 WRONG_BILLING_SITE = frozenset(("CBC.0150", "CBC.0156"))
 REDACTED = "********"

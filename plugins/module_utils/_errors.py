@@ -52,7 +52,11 @@ def advice_for(code):
     return ADVICE.get(gateway_code(code) or "")
 
 
-class HwCloudError(Exception):
+class BandwidthError(Exception):
+    """The root of every error this collection raises on purpose: the module base reports them all."""
+
+
+class HwCloudError(BandwidthError):
     """A call to a Huawei Cloud service failed.
 
     Carries what a person needs: the operation, the HTTP status, the service's code, its
@@ -84,6 +88,13 @@ class HwCloudError(Exception):
             parts.append(". What to do: %s" % self.hint)
         return "".join(parts)
 
+    def with_hint(self, hint):
+        """The same error (same class, same fields) with ``hint`` as what to do next."""
+        copy = self.__class__(self.operation, self.message, status=self.status, error_code=self.error_code,
+                              request_id=self.request_id, hint=hint)
+        copy.__dict__.update({key: value for key, value in self.__dict__.items() if key not in copy.__dict__})
+        return copy
+
     def to_dict(self):
         """The error fields for a module result."""
         return {
@@ -103,7 +114,7 @@ class OutcomeUnknownError(HwCloudError):
     """
 
 
-class ValidationError(Exception):
+class ValidationError(BandwidthError):
     """Input that fails the documented rules; raised before any write."""
 
 

@@ -14,7 +14,7 @@ import time
 
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._errors import HwCloudError, OutcomeUnknownError
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._module import BandwidthModule
-from ansible_collections.hwcloud.bandwidth.plugins.module_utils._orders import Orders, is_permission_error
+from ansible_collections.hwcloud.bandwidth.plugins.module_utils._billing import Orders, is_permission_error
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._plan import ORDER, plan_resize, validate_name
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._waiter import Waiter
 

@@ -20,7 +20,7 @@ from ansible_collections.hwcloud.bandwidth.plugins.module_utils._errors import (
     OutcomeUnknownError,
     ValidationError,
 )
-from ansible_collections.hwcloud.bandwidth.plugins.module_utils._orders import ORDER_TYPE_CHANGE, STATUS_CODES, Orders
+from ansible_collections.hwcloud.bandwidth.plugins.module_utils._billing import ORDER_TYPE_CHANGE, STATUS_CODES, Orders
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._plan import (
     ON_DEMAND,
     PREPAID,

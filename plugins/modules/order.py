@@ -152,7 +152,7 @@ diff:
 
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._errors import HwCloudError, ValidationError
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._module import BandwidthModule
-from ansible_collections.hwcloud.bandwidth.plugins.module_utils._orders import PAID, Orders, OrderStateError
+from ansible_collections.hwcloud.bandwidth.plugins.module_utils._billing import PAID, Orders, OrderStateError
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._waiter import WaitFailed, WaitTimeout
 
 

@@ -133,7 +133,7 @@ orders:
 
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._errors import HwCloudError, ValidationError
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._module import BandwidthModule
-from ansible_collections.hwcloud.bandwidth.plugins.module_utils._orders import Orders, is_unknown_order
+from ansible_collections.hwcloud.bandwidth.plugins.module_utils._billing import Orders, is_unknown_order
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._waiter import WaitFailed, WaitTimeout
 
 

@@ -11,11 +11,11 @@ import pytest
 from ansible.module_utils import basic
 from ansible.module_utils.testing import patch_module_args
 
-from ansible_collections.hwcloud.bandwidth.plugins.module_utils import _module, _orders
+from ansible_collections.hwcloud.bandwidth.plugins.module_utils import _billing, _module
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._errors import HwCloudError
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._waiter import Waiter
 from ansible_collections.hwcloud.bandwidth.plugins.modules import order as order_module
-from ansible_collections.hwcloud.bandwidth.tests.unit.plugins.module_utils.test_orders import (
+from ansible_collections.hwcloud.bandwidth.tests.unit.plugins.module_utils.test_billing import (
     CANCEL_PATH,
     PAY_PATH,
     FakeBilling,

@@ -9,9 +9,9 @@ import re
 
 import pytest
 
-from ansible_collections.hwcloud.bandwidth.plugins.module_utils import _orders
+from ansible_collections.hwcloud.bandwidth.plugins.module_utils import _billing
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._errors import HwCloudError, OutcomeUnknownError
-from ansible_collections.hwcloud.bandwidth.plugins.module_utils._orders import (
+from ansible_collections.hwcloud.bandwidth.plugins.module_utils._billing import (
     Orders,
     OrderStateError,
     is_permission_error,
