@@ -26,7 +26,7 @@ SECRET = "unit-test-secret-key"
 
 def instant_waits(monkeypatch):
     """Waits poll without pausing (the tests end them by the scripted statuses, never by time)."""
-    monkeypatch.setattr(_orders, "Waiter", functools.partial(Waiter, sleep=lambda seconds: None))
+    monkeypatch.setattr(_billing, "Waiter", functools.partial(Waiter, sleep=lambda seconds: None))
 
 
 class ModuleExit(Exception):

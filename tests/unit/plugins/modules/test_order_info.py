@@ -29,7 +29,7 @@ class ModuleExit(Exception):
 def clock(monkeypatch):
     """Waits run on a fake clock that only sleeping advances."""
     fake = FakeClock()
-    monkeypatch.setattr(_orders, "Waiter", functools.partial(Waiter, sleep=fake.sleep, clock=fake))
+    monkeypatch.setattr(_billing, "Waiter", functools.partial(Waiter, sleep=fake.sleep, clock=fake))
     return fake
 
 
