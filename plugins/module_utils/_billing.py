@@ -11,6 +11,8 @@ unknown outcome is resolved by reading the order again, never by paying twice.
 
 from __future__ import annotations
 
+import datetime
+
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._errors import HwCloudError, OutcomeUnknownError
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._waiter import Waiter, WaitTimeout
 
@@ -27,6 +29,14 @@ STATUS_CODES = {name: code for code, name in STATUS_NAMES.items()}
 ORDER_TYPE_CHANGE = 3
 # Orders that still hold the bandwidth: the service answers 409 to a new change meanwhile.
 OPEN_STATUSES = ("pending_approval", "processing", "pending_payment", "to_be_confirmed")
+# BSS refuses an order search whose creation-time window is longer than one year.
+ORDER_SEARCH_WINDOW = datetime.timedelta(days=365)
+# Orders of this run are searched from a little before it started: the two clocks may differ.
+CLOCK_MARGIN = datetime.timedelta(minutes=10)
+VPC_TIME_FORMAT = "%Y-%m-%dT%H:%M:%S"
+BSS_TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+# Up to this many orders are read one by one; more are read with one listing of this run's orders.
+SINGLE_READS_MAX = 2
 # Billing codes that mean "this user may not read or pay orders": degrade, don't fail.
 NO_BILLING_PERMISSION = frozenset(("CBC.0151", "APIGW.0302"))
 
@@ -220,18 +230,6 @@ class Orders:
             body={"order_id": order_id, "only_main_resource": 1}, read_only=True) or {}
         return [item.get("resource_id") for item in answer.get("data") or [] if item.get("resource_id")]
 
-    def open_change_orders(self, resource_id):
-        """Change orders still open for a resource (pending payment, processing...).
-
-        These are what a 409 refers to, and what a rerun must find instead of ordering again.
-        """
-        found = []
-        for status in OPEN_STATUSES:
-            for order in self.list(order_type=str(ORDER_TYPE_CHANGE), status=STATUS_CODES[status]):
-                if resource_id in self.resource_ids(order["order_id"]):
-                    found.append(order)
-        return found
-
     def pay(self, order_id):
         self.client.request("bss", "POST", "/v3/orders/customer-orders/pay", "pay order %s" % order_id,
                             body={"order_id": order_id, "use_coupon": "NO", "use_discount": "NO"})
@@ -333,3 +331,121 @@ def _still_open(what, orders):
     if any(o["status"] == PAYABLE for o in orders):
         text += "; an order pending payment completes only once paid (hwcloud.bandwidth.order with state=paid)"
     return text
+
+
+def _utcnow():
+    return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+
+
+def _parse_vpc_time(text):
+    """A VPC timestamp (UTC, ``yyyy-MM-ddTHH:mm:ss``, sometimes with ``Z`` or fractions) or None."""
+    if not text:
+        return None
+    try:
+        return datetime.datetime.strptime(str(text)[:19], VPC_TIME_FORMAT)
+    except ValueError:
+        return None
+
+
+class Billing:
+    """Billing as one run of the engine sees it.
+
+    It owns the one question every caller used to answer again: can these credentials read
+    billing? The first refusal (CBC.0151, 403) is warned about once; from then on every read
+    answers None ("cannot tell") and the caller follows the bandwidths instead. It also keeps
+    what does not change during a run (which resources an order changes), so that no order is
+    asked about twice.
+    """
+
+    def __init__(self, client, warn=None, clock=_utcnow):
+        self.orders = Orders(client)
+        self.readable = True
+        self.denied = None
+        self._warn = warn or (lambda message: None)
+        self._clock = clock
+        self._since = clock() - CLOCK_MARGIN
+        self._resources = {}
+
+    def _read(self, reader):
+        """``reader()``, or None once billing proves unreadable for these credentials."""
+        if not self.readable:
+            return None
+        try:
+            return reader()
+        except HwCloudError as exc:
+            if not is_permission_error(exc):
+                raise
+            self.readable = False
+            self.denied = exc
+            self._warn("billing orders cannot be read with these credentials (%s); following the bandwidths "
+                       "themselves instead. Grant BSS read permission to see order status."
+                       % (exc.error_code or "HTTP %s" % exc.status))
+            return None
+
+    def resources_of(self, order_id):
+        if order_id not in self._resources:
+            self._resources[order_id] = set(self.orders.resource_ids(order_id))
+        return self._resources[order_id]
+
+    def _change_orders(self, **filters):
+        return self.orders.list(order_type=str(ORDER_TYPE_CHANGE), **filters)
+
+    def open_change_orders(self):
+        """``{resource_id: [open change orders]}`` for the whole account, or None.
+
+        One listing per open status (four calls, whatever the number of targets), then one
+        resource query per open order found: what a 409 refers to, and what a rerun must find
+        instead of ordering again.
+        """
+        def read():
+            found = {}
+            for status in OPEN_STATUSES:
+                for order in self._change_orders(status=STATUS_CODES[status]):
+                    for resource_id in self.resources_of(order["order_id"]):
+                        found.setdefault(resource_id, []).append(order)
+            return found
+        return self._read(read)
+
+    def statuses(self, order_ids):
+        """``{order_id: order}`` for the orders of this run, or None when billing cannot be read."""
+        order_ids = list(dict.fromkeys(order_ids))
+
+        def read():
+            if len(order_ids) <= SINGLE_READS_MAX:
+                return {order_id: self.orders.get(order_id) for order_id in order_ids}
+            wanted = set(order_ids)
+            found = {order["order_id"]: order for order in self._change_orders(
+                create_time_begin=self._since.strftime(BSS_TIME_FORMAT)) if order["order_id"] in wanted}
+            # An order the listing does not show yet (it may lag) is read by itself.
+            for order_id in wanted - set(found):
+                found[order_id] = self.orders.get(order_id)
+            return found
+        return self._read(read) if order_ids else {}
+
+    def orders_of_this_run(self, resource_id):
+        """Change orders created since this run started that change ``resource_id``; None when unreadable."""
+        def read():
+            orders = self._change_orders(create_time_begin=self._since.strftime(BSS_TIME_FORMAT))
+            return [order for order in orders if resource_id in self.resources_of(order["order_id"])]
+        return self._read(read)
+
+    def renewal_orders(self, bandwidth):
+        """Completed change orders that wait for the renewal of ``bandwidth``; None when unreadable.
+
+        A decrease at renewal leaves the size as it is until the renewal, so the bandwidth
+        alone cannot tell a rerun that it was ordered. Billing can: a completed change order of
+        this bandwidth created at or after the bandwidth's last update (``updated_at``) did not
+        change the bandwidth, so it is a change waiting for the renewal. (A change that took
+        effect at once would have updated the bandwidth after the order was created.) Only the
+        last year of orders can be searched.
+        """
+        def read():
+            now = self._clock()
+            begin = max(_parse_vpc_time(bandwidth.get("updated_at")) or now - ORDER_SEARCH_WINDOW,
+                        now - ORDER_SEARCH_WINDOW)
+            completed = self._change_orders(status=STATUS_CODES["completed"],
+                                            create_time_begin=begin.strftime(BSS_TIME_FORMAT),
+                                            create_time_end=(now + datetime.timedelta(minutes=5)).strftime(
+                                                BSS_TIME_FORMAT))
+            return [order for order in completed if bandwidth["id"] in self.resources_of(order["order_id"])]
+        return self._read(read)

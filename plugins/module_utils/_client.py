@@ -293,8 +293,13 @@ class HwCloudClient:
             if not items or len(items) < limit or (total is not None and offset >= int(total)):
                 return
 
-    def pages_by_marker(self, service, path, items_key, operation, query=None, limit=1000, marker_key="id"):
-        """Every item of a ``marker``/``limit`` listing (VPC): the marker is the last id seen."""
+    def pages_by_marker(self, service, path, items_key, operation, query=None, limit=1000, marker_key="id",
+                        next_marker=None):
+        """Every item of a ``marker``/``limit`` listing (VPC): the marker is the last id seen.
+
+        ``next_marker`` names where a v3 answer gives the next marker itself
+        (``("page_info", "next_marker")``); the listing ends when it is empty.
+        """
         marker = None
         previous = None
         while True:
@@ -305,6 +310,11 @@ class HwCloudClient:
             items = answer.get(items_key) or []
             previous = _check_progress(operation, previous, items)
             yield from items
+            if next_marker:
+                marker = (answer.get(next_marker[0]) or {}).get(next_marker[1])
+                if not marker or not items:
+                    return
+                continue
             if len(items) < limit:
                 return
             marker = items[-1][marker_key]

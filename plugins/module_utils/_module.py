@@ -19,8 +19,15 @@ from ansible_collections.hwcloud.bandwidth.plugins.module_utils._client import (
     ClientConfig,
     HwCloudClient,
 )
-from ansible_collections.hwcloud.bandwidth.plugins.module_utils._errors import HwCloudError, ValidationError
-from ansible_collections.hwcloud.bandwidth.plugins.module_utils._waiter import WaitFailed, WaitTimeout
+from ansible_collections.hwcloud.bandwidth.plugins.module_utils._engine import FAILED, IN_PROGRESS, PENDING_PAYMENT, Engine
+from ansible_collections.hwcloud.bandwidth.plugins.module_utils._errors import BandwidthError, HwCloudError
+from ansible_collections.hwcloud.bandwidth.plugins.module_utils._errors import ValidationError
+from ansible_collections.hwcloud.bandwidth.plugins.module_utils._plan import Policy, Target, validate_name
+from ansible_collections.hwcloud.bandwidth.plugins.module_utils._plan import validate_renewal, validate_size_range
+from ansible_collections.hwcloud.bandwidth.plugins.module_utils._plan import validate_vpc_size
+from ansible_collections.hwcloud.bandwidth.plugins.module_utils._vpc import VpcBandwidths
+from ansible_collections.hwcloud.bandwidth.plugins.module_utils._waiter import WaitTimeout
+from ansible_collections.hwcloud.bandwidth.plugins.module_utils._workspace import WorkspaceBandwidths
 
 
 def env_fallback(*names):
@@ -109,12 +116,115 @@ class BandwidthModule:
         instance = cls(module)
         try:
             instance.run()
-        except ValidationError as exc:
-            instance.fail(str(exc))
         except HwCloudError as exc:
             instance.fail(str(exc), error=exc.to_dict())
-        except WaitFailed as exc:
-            instance.fail(str(exc))
         except WaitTimeout as exc:
             instance.fail("%s; the change may still complete: run the task again later, or raise wait_timeout" % exc)
+        except BandwidthError as exc:
+            instance.fail(str(exc))
         module.exit_json(**instance.result)
+
+
+def resize_argument_spec():
+    """The options of the ``hwcloud.bandwidth.resize`` doc fragment, shared by the changing modules."""
+    return dict(
+        auto_pay=dict(type="bool", default=False),
+        prepaid_decrease=dict(type="str", default="refuse", choices=["refuse", "immediate"]),
+        wait=dict(type="bool", default=True),
+        wait_timeout=dict(type="int", default=600),
+    )
+
+
+class EngineModule(BandwidthModule):
+    """Base of the modules that change bandwidths: they all run on the one engine."""
+
+    concurrency = 1
+
+    def engine(self):
+        params = self.module.params
+        epid = params.get("enterprise_project_id")
+        services = {"workspace": WorkspaceBandwidths(self.client, enterprise_project_id=epid),
+                    "vpc": VpcBandwidths(self.client, enterprise_project_id=epid)}
+        return Engine(self.client, services, concurrency=self.concurrency, warn=self.warn)
+
+    def policy(self, renewal=None):
+        params = self.module.params
+        return Policy(prepaid_decrease=params["prepaid_decrease"], auto_pay=params["auto_pay"], renewal=renewal)
+
+    def check_wait_timeout(self):
+        if self.module.params["wait_timeout"] <= 0:
+            raise ValidationError("wait_timeout must be a positive number of seconds, got %s"
+                                  % self.module.params["wait_timeout"])
+
+
+class SingleResizeModule(EngineModule):
+    """A changing module of one bandwidth: the one-target case of the engine."""
+
+    service = None  # "workspace" or "vpc"
+
+    def __init__(self, module):
+        super().__init__(module)
+        self.result.update(bandwidth=None, order_id=None, job_id=None, order_status=None)
+
+    def renewal(self):
+        return None
+
+    def target(self):
+        """The one target; with ``id``, ``name`` is the desired name."""
+        params = self.module.params
+        size = params.get("size")
+        if self.service == "vpc":
+            validate_vpc_size(size, params.get("charge_mode") or "bandwidth")
+        else:
+            validate_size_range(size)
+        bandwidth_id = params.get("id")
+        new_name = params.get("name") if bandwidth_id else None
+        validate_name(new_name)
+        return Target(self.service, id=bandwidth_id, name=None if bandwidth_id else params.get("name"), size=size,
+                      new_name=new_name, charge_mode=params.get("charge_mode"))
+
+    def run(self):
+        params = self.module.params
+        self.check_wait_timeout()
+        target = self.target()
+        policy = self.policy(self.renewal())
+        engine = self.engine()
+        plan = engine.plan([target], policy)
+        if plan.problems:
+            raise ValidationError("; ".join(plan.problems))
+        entry = plan.entries[0]
+        self.result["bandwidth"] = entry.current
+        if entry.open_order is not None:
+            self.result.update(order_id=entry.open_order.get("order_id"), order_status=entry.open_order.get("status"))
+            if entry.blocked:
+                raise ValidationError(entry.blocked)
+            self.warn("%s: %s" % (engine.services[self.service].label(entry.current), entry.reason))
+            return
+        if not entry.changed:
+            return
+        self._mark_as_changed()
+        if self.module._diff:
+            before, after = entry.diff()
+            self.result["diff"] = {"before": before, "after": after}
+        if self.module.check_mode:
+            self.result["bandwidth"] = entry.projected()
+            return
+        results = engine.apply(plan, policy)
+        if params["wait"]:
+            engine.follow(results, params["wait_timeout"])
+        result = results[0]
+        self.result.update(order_id=result.order_id, order_status=result.order_status, job_id=result.job_id)
+        if result.status == FAILED:
+            self.result["changed"] = result.changed
+            self.fail(result.msg, **({"error": result.error} if result.error else {}))
+        label = engine.services[self.service].label(entry.current)
+        if entry.renewal and result.order_id:
+            self.warn("%s: the smaller size %s Mbit/s was ordered for the renewal; the bandwidth keeps %s Mbit/s "
+                      "until then." % (label, entry.size_after, entry.size_before))
+        if result.status == PENDING_PAYMENT:
+            self.warn("%s: %s." % (label, result.msg))
+        if result.status in (PENDING_PAYMENT, IN_PROGRESS):
+            self.result["bandwidth"] = entry.projected()
+        else:
+            self.result["bandwidth"] = result.bandwidth or entry.projected()
+

@@ -1,10 +1,13 @@
 # -*- coding: utf-8 -*-
 # Copyright: Contributors to the hwcloud.bandwidth collection
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Current state x desired state x policy -> what to do. Pure functions, no HTTP.
+"""Targets x listings x policy -> plan entries and every problem. Pure: no HTTP, no Ansible.
 
-Both services share it: the billing mode decides whether a change is a plain update or a
-billing order, and the decrease policy decides whether a prepaid decrease may happen at all.
+Every rule about what may change lives here, once: the size range and step of each service and
+charge mode (with the traffic cap), names, the billing options of shared and dedicated
+bandwidths, the decrease policy of yearly/monthly bandwidths, busy statuses, duplicate
+targets, unknown ids, ambiguous names, and open orders. The single-bandwidth modules and the
+fleet module call :func:`plan` alike; the first with one target.
 """
 
 from __future__ import annotations
@@ -12,26 +15,45 @@ from __future__ import annotations
 import re
 
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._errors import ValidationError
+from ansible_collections.hwcloud.bandwidth.plugins.module_utils._service import ON_DEMAND, PREPAID, Desired, Renewal
 
-PREPAID = "prepaid"
-ON_DEMAND = "on_demand"
+__all__ = ["ON_DEMAND", "PREPAID"]
 
-NOTHING = "none"      # already as desired
+SERVICES = ("workspace", "vpc")
+TITLES = {"workspace": "Workspace", "vpc": "VPC"}
+
+NOTHING = "none"      # already as desired, or an open order already changes it
 UPDATE = "update"     # a plain update: pay-per-use, or a name-only change; never an order
 ORDER = "order"       # a billing order: a size change of a yearly/monthly bandwidth
 
+AUTO = "auto"         # a size recommended from measured utilization (VPC only)
+
 SIZE_MIN = 1
 SIZE_MAX = 2000
+# A bandwidth billed by traffic is capped (EIP "Notes and Constraints").
+TRAFFIC_CAP = 300
+VPC_CHARGE_MODES = ("bandwidth", "traffic", "95peak_plus")
+# Enhanced 95th percentile is for shared bandwidths only; billing by traffic for dedicated ones only.
+SHARED_ONLY_CHARGE_MODES = frozenset(("95peak_plus",))
+DEDICATED_ONLY_CHARGE_MODES = frozenset(("traffic",))
 # Letters and digits of any script (CJK included), underscore, hyphen and dot; matched whole
 # (``fullmatch``: a trailing newline is not allowed through).
 NAME_PATTERN = re.compile(r"[\w.\-]{1,64}")
+# A bandwidth in one of these states refuses a change until it leaves it (compared upper case).
+BUSY_STATUSES = frozenset(("CREATING", "UPDATING", "DELETING", "FREEZED", "FROZEN", "INACTIVE"))
 
+DECREASE_POLICIES = {"workspace": ("immediate",), "vpc": ("immediate", "at_renewal")}
 DECREASE_HELP = {
     "immediate": "prepaid_decrease=immediate orders the smaller size now (the provider may refund the difference)",
     "at_renewal": ("prepaid_decrease=at_renewal with period_type and period_num orders the smaller size "
                    "for the next renewal period"),
 }
+# Renewal periods the provider accepts for a decrease that takes effect at renewal.
+PERIOD_LIMITS = {"month": 9, "year": 3}
+TARGET_KEYS = frozenset(("service", "id", "name", "size"))
 
+
+# -- single rules ---------------------------------------------------------------------------
 
 def validate_name(name):
     if name is None:
@@ -42,13 +64,13 @@ def validate_name(name):
             "'_', '-' or '.'" % name)
 
 
-def validate_size_range(size, minimum=SIZE_MIN, maximum=SIZE_MAX):
+def validate_size_range(size, minimum=SIZE_MIN, maximum=SIZE_MAX, why=""):
     if size is None:
         return
     if isinstance(size, bool) or not isinstance(size, int):
         raise ValidationError("size must be an integer number of Mbit/s, got %r" % (size,))
     if not minimum <= size <= maximum:
-        raise ValidationError("size %d Mbit/s is out of range: use %d to %d" % (size, minimum, maximum))
+        raise ValidationError("size %d Mbit/s is out of range%s: use %d to %d" % (size, why, minimum, maximum))
 
 
 def vpc_size_step(size):
@@ -60,48 +82,185 @@ def vpc_size_step(size):
     return 500
 
 
-def nearest_vpc_sizes(size):
+def nearest_vpc_sizes(size, maximum=SIZE_MAX):
     """The valid VPC sizes around ``size``: the largest at or below it, the smallest above it.
 
-    Either is None when the range 1-2000 has none.
+    Either is None when the range 1 to ``maximum`` has none.
     """
     lower = None
     if size >= SIZE_MIN:
-        capped = min(size, SIZE_MAX)
+        capped = min(size, maximum)
         lower = capped - capped % vpc_size_step(capped)
     if size < SIZE_MIN:
         upper = SIZE_MIN
-    elif size >= SIZE_MAX:
-        upper = None
     else:
         # The step of the range the next size falls in: 300 is followed by 350, 1000 by 1500.
         step = vpc_size_step(size + 1)
         upper = (size // step + 1) * step
+        if upper > maximum:
+            upper = None
     return lower, upper
 
 
-def validate_vpc_size(size):
-    """Range 1-2000; any value up to 300, multiples of 50 up to 1000, of 500 above."""
-    validate_size_range(size)
+def vpc_size_limits(charge_mode, limits=None):
+    """(minimum, maximum) of a VPC bandwidth billed by ``charge_mode``: the region's, else the defaults."""
+    low, high = (limits or {}).get(charge_mode, (SIZE_MIN, SIZE_MAX))
+    if charge_mode == "traffic":
+        high = min(high, TRAFFIC_CAP)
+    return low, high
+
+
+def validate_vpc_size(size, charge_mode="bandwidth", limits=None):
+    """The region's range for the charge mode; any value up to 300, multiples of 50 up to 1000, of 500 above."""
+    low, high = vpc_size_limits(charge_mode, limits)
+    why = " for a bandwidth billed by traffic" if charge_mode == "traffic" and high <= TRAFFIC_CAP else ""
+    validate_size_range(size, low, high, why)
     if size is None:
         return
     step = vpc_size_step(size)
     if size % step:
-        lower, upper = nearest_vpc_sizes(size)
+        lower, upper = nearest_vpc_sizes(size, high)
         nearest = " or ".join(str(v) for v in (lower, upper) if v is not None)
         raise ValidationError(
             "size %d Mbit/s is not a valid VPC bandwidth size: above 300 it must be a multiple of 50, above 1000 "
             "a multiple of 500; the nearest valid sizes are %s" % (size, nearest))
 
 
-class Plan:
-    """What a run will do to one bandwidth, and the diff it shows."""
+def validate_renewal(prepaid_decrease, period_type, period_num):
+    """``period_type``/``period_num`` belong to ``prepaid_decrease=at_renewal``, and it needs both."""
+    if prepaid_decrease != "at_renewal":
+        given = [key for key, value in (("period_type", period_type), ("period_num", period_num)) if value is not None]
+        if given:
+            raise ValidationError(
+                "%s only apply to prepaid_decrease=at_renewal (the renewal period of a decrease that takes effect at "
+                "renewal); remove %s, or set prepaid_decrease=at_renewal" % (" and ".join(given), " and ".join(given)))
+        return None
+    if period_type is None or period_num is None:
+        raise ValidationError(
+            "prepaid_decrease=at_renewal needs period_type (month or year) and period_num (1 to 9 months, or 1 to 3 "
+            "years): the smaller size is ordered for that renewal period")
+    if period_type not in PERIOD_LIMITS:
+        raise ValidationError("period_type must be month or year, got %r" % (period_type,))
+    limit = PERIOD_LIMITS[period_type]
+    if isinstance(period_num, bool) or not isinstance(period_num, int) or not 1 <= period_num <= limit:
+        raise ValidationError("period_num %r is out of range for period_type=%s: use 1 to %d"
+                              % (period_num, period_type, limit))
+    return Renewal(period_type, period_num)
 
-    def __init__(self, action, current, changes, decrease_mode=None):
-        self.action = action
+
+def _as_size(value):
+    """An integer size; digit strings (from extra vars and surveys) count too."""
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    return value
+
+
+# -- inputs ---------------------------------------------------------------------------------
+
+class Target:
+    """One bandwidth to bring to a state: found by ``id`` or else by ``name``.
+
+    ``new_name`` is a desired name (the single modules: ``name`` together with ``id``);
+    ``size`` is Mbit/s, :data:`AUTO`, or None to leave it.
+    """
+
+    def __init__(self, service, id=None, name=None, size=None, new_name=None, charge_mode=None, label=None):
+        self.service = service
+        self.id = id
+        self.name = name
+        self.size = size
+        self.new_name = new_name
+        self.charge_mode = charge_mode
+        key = "id=%s" % id if id else "name=%s" % name
+        self.label = label or "%s %s" % (service, key)
+
+    def __repr__(self):
+        return "Target(%s, size=%r)" % (self.label, self.size)
+
+
+def parse_targets(raw, allow_auto=True):
+    """Targets from the dictionaries of a task: (targets, problems), every problem at once."""
+    if not isinstance(raw, list):
+        return [], ["targets must be a list of {service, id or name, size}, got %s" % type(raw).__name__]
+    targets, problems = [], []
+    for index, item in enumerate(raw):
+        where = "target %d" % (index + 1)
+        if not isinstance(item, dict):
+            problems.append("%s: must be a dictionary with service, id or name, and size; got %r" % (where, item))
+            continue
+        label = "%s (%s %s)" % (where, item.get("service"),
+                                "id=%s" % item["id"] if item.get("id") else "name=%s" % item.get("name"))
+        found = []
+        unknown = sorted(set(item) - TARGET_KEYS)
+        if unknown:
+            found.append("unknown key%s %s: a target has service, id or name, and size" % (
+                "s" if len(unknown) > 1 else "", ", ".join(unknown)))
+        service = item.get("service")
+        if service not in SERVICES:
+            found.append("service must be workspace or vpc, got %r" % (service,))
+        if item.get("id") and item.get("name"):
+            found.append("give either id or name, not both")
+        elif not item.get("id") and not item.get("name"):
+            found.append("give the id or the name of the bandwidth")
+        size = _as_size(item.get("size"))
+        if size is None:
+            found.append("size is missing")
+        elif size == AUTO:
+            if not allow_auto:
+                found.append("size auto is not allowed here; give the size in Mbit/s")
+            elif service == "workspace":
+                found.append("size auto is for VPC bandwidths only: Cloud Eye has no utilization metric for the "
+                             "Workspace subnet bandwidth; give the size in Mbit/s")
+        else:
+            try:
+                validate_size_range(size)
+            except ValidationError as exc:
+                found.append(str(exc))
+        if item.get("name") and not item.get("id"):
+            try:
+                validate_name(item["name"])
+            except ValidationError as exc:
+                found.append(str(exc))
+        if found:
+            problems.extend("%s: %s" % (label, problem) for problem in found)
+            continue
+        targets.append(Target(service, id=item.get("id") or None, name=item.get("name") or None, size=size,
+                              label=label))
+    return targets, problems
+
+
+class Policy:
+    """How a run may change yearly/monthly bandwidths, and the region's size limits."""
+
+    def __init__(self, prepaid_decrease="refuse", auto_pay=False, renewal=None, limits=None):
+        self.prepaid_decrease = prepaid_decrease
+        self.auto_pay = bool(auto_pay)
+        self.renewal = renewal
+        # {charge_mode: (min, max)} of VPC bandwidths, from the region; None: the documented defaults.
+        self.limits = limits
+
+
+# -- the plan -------------------------------------------------------------------------------
+
+class Entry:
+    """What a run does to one bandwidth, why, and the diff it shows."""
+
+    def __init__(self, target, current, desired, action, reason, decrease_mode=None, open_order=None,
+                 blocked=None, recommendation=None):
+        self.target = target
+        self.service = target.service
         self.current = current
-        self.changes = changes
+        self.desired = desired
+        self.action = action
+        self.reason = reason
         self.decrease_mode = decrease_mode
+        self.open_order = open_order
+        self.blocked = blocked
+        self.recommendation = recommendation
+
+    @property
+    def id(self):
+        return self.current.get("id")
 
     @property
     def changed(self):
@@ -113,62 +272,264 @@ class Plan:
 
     @property
     def size_after(self):
-        return self.changes.get("size", self.current.get("size"))
+        if self.open_order is not None:
+            # The open order's size is not known here; report the size this run asked for.
+            return self.target_size
+        return self.desired.size if self.desired.size is not None else self.current.get("size")
+
+    @property
+    def target_size(self):
+        return self.desired.size if self.desired.size is not None else self.current.get("size")
 
     @property
     def name_after(self):
-        return self.changes.get("name", self.current.get("name"))
+        return self.desired.name if self.desired.name is not None else self.current.get("name")
+
+    @property
+    def renewal(self):
+        return self.decrease_mode == "at_renewal"
+
+    def to_dict(self):
+        """The public plan entry."""
+        entry = {
+            "service": self.service,
+            "id": self.id,
+            "name": self.current.get("name"),
+            "size_before": self.size_before,
+            "size_after": self.size_after,
+            "action": self.action,
+            "billing_mode": self.current.get("billing_mode"),
+            "reason": self.reason,
+        }
+        if self.open_order is not None:
+            entry["order_id"] = self.open_order.get("order_id")
+            entry["order_status"] = self.open_order.get("status")
+        if self.recommendation is not None:
+            entry["usage"] = self.recommendation
+        return entry
 
     def diff(self):
-        keys = ("name", "size", "charge_mode")
-        before = {key: self.current.get(key) for key in keys if key in self.changes or key in ("name", "size")}
+        """(before, after) of the fields a person checks: name and size, and a changed charge mode."""
+        keys = ["name", "size"] + [key for key in ("charge_mode",) if getattr(self.desired, key) is not None]
+        before = {key: self.current.get(key) for key in keys}
         after = dict(before)
-        after.update(self.changes)
-        return {"before": before, "after": after}
+        if self.changed:
+            after.update(self.desired.items())
+        return before, after
 
     def projected(self):
-        """The bandwidth as it will look once the change is applied (for check mode)."""
+        """The bandwidth as it will look once the change is applied (check mode, no wait)."""
         bandwidth = dict(self.current)
-        if self.decrease_mode != "at_renewal":
-            bandwidth.update(self.changes)
-        else:
-            bandwidth.update({key: value for key, value in self.changes.items() if key != "size"})
+        if self.changed:
+            bandwidth.update((key, value) for key, value in self.desired.items()
+                             if not (key == "size" and self.renewal))
         return bandwidth
 
     def __repr__(self):
-        return "Plan(action=%r, changes=%r, decrease_mode=%r)" % (self.action, self.changes, self.decrease_mode)
+        return "Entry(%s %s, action=%r, desired=%r)" % (self.service, self.id, self.action, self.desired)
 
 
-def plan_resize(current, size=None, name=None, charge_mode=None, prepaid_decrease="refuse",
-                decrease_policies=("immediate",)):
-    """Decide what to do with ``current`` (a normalised bandwidth).
+class Plan:
+    """The entries of every target that resolved, and every problem found."""
 
-    ``decrease_policies`` lists what the service supports besides ``refuse``. Raises
-    :class:`ValidationError` when the desired state is not allowed.
-    """
-    label = "bandwidth %s (%s)" % (current.get("name"), current.get("id"))
+    def __init__(self, entries, problems):
+        self.entries = entries
+        self.problems = problems
+
+    @property
+    def changes(self):
+        return [entry for entry in self.entries if entry.changed]
+
+    def counts(self):
+        changes = self.changes
+        return {
+            "targets": len(self.entries) + len(self.problems),
+            "unchanged": len(self.entries) - len(changes),
+            "updates": sum(1 for entry in changes if entry.action == UPDATE),
+            "orders": sum(1 for entry in changes if entry.action == ORDER),
+            "problems": len(self.problems),
+        }
+
+
+def _index(bandwidths):
+    by_id, by_name = {}, {}
+    for bandwidth in bandwidths:
+        by_id[bandwidth.get("id")] = bandwidth
+        by_name.setdefault(bandwidth.get("name"), []).append(bandwidth)
+    return by_id, by_name
+
+
+def _resolve(target, indexes, scopes):
+    """(bandwidth, problem): the one bandwidth the target names."""
+    title = TITLES[target.service]
+    scope = scopes.get(target.service, "")
+    if indexes.get(target.service) is None:
+        return None, "the %s bandwidths were not read" % title
+    by_id, by_name = indexes[target.service]
+    if target.id:
+        found = by_id.get(target.id)
+        if found is None:
+            return None, "no %s bandwidth has id %s%s; check the id and the region (hwcloud.bandwidth.%s_bandwidth_info " \
+                         "lists them)" % (title, target.id, scope, target.service)
+        return found, None
+    found = by_name.get(target.name, [])
+    if not found:
+        return None, "no %s bandwidth is named %s%s; check the name, the region and the enterprise project " \
+                     "(hwcloud.bandwidth.%s_bandwidth_info lists them)" % (title, target.name, scope, target.service)
+    if len(found) > 1:
+        return None, "%d %s bandwidths are named %s%s (ids %s): select the bandwidth by id instead" % (
+            len(found), title, target.name, scope, ", ".join(sorted(str(b.get("id")) for b in found)))
+    return found[0], None
+
+
+def _check_vpc_billing(current, desired, limits):
+    """The VPC rules that depend on the bandwidth: charge mode by share type, size by charge mode."""
+    share_type = current.get("share_type")
+    charge_mode = desired.charge_mode or current.get("charge_mode") or "bandwidth"
+    if desired.charge_mode is not None:
+        if desired.charge_mode not in VPC_CHARGE_MODES:
+            raise ValidationError("charge_mode must be one of %s, got %r" % (", ".join(VPC_CHARGE_MODES),
+                                                                             desired.charge_mode))
+        if desired.charge_mode in SHARED_ONLY_CHARGE_MODES and share_type != "WHOLE":
+            raise ValidationError("it is a dedicated (%s) bandwidth: charge_mode %s is only for shared (WHOLE) "
+                                  "bandwidths; use bandwidth or traffic" % (share_type, desired.charge_mode))
+        if desired.charge_mode in DEDICATED_ONLY_CHARGE_MODES and share_type == "WHOLE":
+            raise ValidationError("it is a shared (WHOLE) bandwidth, which cannot be billed by traffic; use "
+                                  "bandwidth or 95peak_plus")
+    if desired.size is not None or desired.charge_mode is not None:
+        size = desired.size if desired.size is not None else current.get("size")
+        validate_vpc_size(size, charge_mode, limits)
+
+
+def _describe_change(entry_current, desired, action, policy, decrease_mode):
+    size_before = entry_current.get("size")
+    parts = []
+    if desired.size is not None:
+        parts.append("%s -> %s Mbit/s" % (size_before, desired.size))
+    if desired.name is not None:
+        parts.append("rename to %s" % desired.name)
+    if desired.charge_mode is not None:
+        parts.append("charge mode %s -> %s" % (entry_current.get("charge_mode"), desired.charge_mode))
+    change = ", ".join(parts)
+    if action == UPDATE:
+        if entry_current.get("billing_mode") == PREPAID:
+            return "rename only: a plain update, no order (%s)" % change
+        return "pay-per-use: plain update (%s)" % change
+    when = " at the next renewal" if decrease_mode == "at_renewal" else ""
+    payment = "paid at once" if policy.auto_pay else "left pending payment"
+    return "yearly/monthly: change order%s (%s), %s" % (when, change, payment)
+
+
+def _plan_one(target, current, policy, open_orders, renewal_orders, recommendation):
+    """(entry, problem) for one resolved target."""
+    title = TITLES[target.service]
+    label = "%s bandwidth %s (%s)" % (title, current.get("name"), current.get("id"))
     prepaid = current.get("billing_mode") == PREPAID
-    changes = {}
+    size = target.size
+    note = ""
+    if size == AUTO:
+        if recommendation is None:
+            return None, "%s: no utilization was read for it" % label
+        size = recommendation.get("recommended_size")
+        note = recommendation.get("reason") or ""
+    desired = Desired()
     if size is not None and size != current.get("size"):
-        changes["size"] = size
-    if name is not None and name != current.get("name"):
-        changes["name"] = name
-    if charge_mode is not None and charge_mode != current.get("charge_mode"):
+        desired.size = size
+    if target.new_name is not None and target.new_name != current.get("name"):
+        desired.name = target.new_name
+    if target.charge_mode is not None and target.charge_mode != current.get("charge_mode"):
         if prepaid:
-            raise ValidationError("%s is yearly/monthly: charge_mode can only be changed on a pay-per-use "
-                                  "bandwidth; leave charge_mode unset" % label)
-        changes["charge_mode"] = charge_mode
-    if not changes:
-        return Plan(NOTHING, current, changes)
-    if not prepaid or "size" not in changes:
-        return Plan(UPDATE, current, changes)
-    if changes["size"] > current.get("size"):
-        return Plan(ORDER, current, changes)
-    if prepaid_decrease == "refuse" or prepaid_decrease not in decrease_policies:
-        choices = "; or ".join(DECREASE_HELP[policy] for policy in decrease_policies)
-        reason = "is refused by prepaid_decrease=refuse" if prepaid_decrease == "refuse" else (
-            "cannot be done with prepaid_decrease=%s, which this service does not support" % prepaid_decrease)
-        raise ValidationError(
-            "%s is yearly/monthly: decreasing it from %s to %s Mbit/s %s. "
-            "To allow it: %s" % (label, current.get("size"), changes["size"], reason, choices))
-    return Plan(ORDER, current, changes, decrease_mode=prepaid_decrease)
+            return None, "%s is yearly/monthly: charge_mode can only be changed on a pay-per-use bandwidth; leave " \
+                         "charge_mode unset" % label
+        desired.charge_mode = target.charge_mode
+    try:
+        validate_name(desired.name)
+        if target.service == "vpc":
+            _check_vpc_billing(current, desired, policy.limits)
+        else:
+            validate_size_range(desired.size)
+    except ValidationError as exc:
+        return None, "%s: %s" % (label, exc)
+
+    def entry(action, reason, **kwargs):
+        reason = "; ".join(text for text in (note, reason) if text)
+        return Entry(target, current, desired, action, reason, recommendation=recommendation, **kwargs), None
+
+    if not desired:
+        return entry(NOTHING, "already %s Mbit/s%s" % (current.get("size"), " and named %s" % current.get("name")
+                                                       if target.new_name else ""))
+    decrease_mode = None
+    if not prepaid or desired.size is None:
+        action = UPDATE
+    else:
+        action = ORDER
+        if desired.size < current.get("size"):
+            allowed = DECREASE_POLICIES[target.service]
+            if policy.prepaid_decrease not in allowed:
+                if target.size == AUTO:
+                    # A recommendation is advice: keeping the size is no failure, the reason tells.
+                    kept = Desired(name=desired.name)
+                    why = "keeps %s Mbit/s: a smaller size for a yearly/monthly bandwidth needs prepaid_decrease=" \
+                          "immediate" % current.get("size")
+                    return Entry(target, current, kept, UPDATE if kept else NOTHING, "; ".join(
+                        text for text in (note, why) if text), recommendation=recommendation), None
+                choices = "; or ".join(DECREASE_HELP[name] for name in allowed)
+                refusal = ("is refused by prepaid_decrease=refuse" if policy.prepaid_decrease == "refuse" else
+                           "cannot be done with prepaid_decrease=%s, which this service does not support"
+                           % policy.prepaid_decrease)
+                return None, "%s is yearly/monthly: decreasing it from %s to %s Mbit/s %s. To allow it: %s" % (
+                    label, current.get("size"), desired.size, refusal, choices)
+            decrease_mode = policy.prepaid_decrease
+    status = str(current.get("status") or "").upper()
+    if status in BUSY_STATUSES:
+        return None, "%s is %s and cannot change now; run again once it is back to normal" % (label, status)
+    if action == ORDER:
+        found = (open_orders or {}).get(current.get("id"))
+        if found:
+            order = found[0]
+            text = "order %s (%s) is open for it: no new order is placed" % (order.get("order_id"), order.get("status"))
+            if policy.auto_pay:
+                blocked = ("%s has an open change order %s (%s), possibly for another size; no new order was "
+                           "placed. Pay it or cancel it first with hwcloud.bandwidth.order (or in the billing "
+                           "console), then run again" % (label, order.get("order_id"), order.get("status")))
+                return entry(NOTHING, text, open_order=order, blocked=blocked)
+            return entry(NOTHING, text + "; it may be for another size: pay it (hwcloud.bandwidth.order state=paid) "
+                         "or cancel it and run again", open_order=order)
+        renewals = (renewal_orders or {}).get(current.get("id"))
+        if decrease_mode == "at_renewal" and renewals:
+            order = renewals[0]
+            return entry(NOTHING, "order %s (completed) already changes it at renewal; it keeps %s Mbit/s until then"
+                         % (order.get("order_id"), current.get("size")), open_order=order)
+    return entry(action, _describe_change(current, desired, action, policy, decrease_mode),
+                 decrease_mode=decrease_mode)
+
+
+def plan(targets, listings, policy, open_orders=None, renewal_orders=None, recommendations=None, scopes=None):
+    """Resolve and plan every target.
+
+    ``listings``: ``{service: [normalised bandwidths]}`` (a service absent when not read);
+    ``open_orders``/``renewal_orders``: ``{bandwidth id: [orders]}`` or None when unknown;
+    ``recommendations``: ``{bandwidth id: recommendation}`` for ``size: auto`` targets;
+    ``scopes``: ``{service: " in region ..."}`` for messages.
+    """
+    indexes = {service: _index(bandwidths) for service, bandwidths in listings.items() if bandwidths is not None}
+    entries, problems = [], []
+    seen = {}
+    for target in targets:
+        current, problem = _resolve(target, indexes, scopes or {})
+        if problem:
+            problems.append("%s: %s" % (target.label, problem) if len(targets) > 1 else problem)
+            continue
+        key = (target.service, current.get("id"))
+        if key in seen:
+            problems.append("%s: %s bandwidth %s (%s) is already the subject of %s; give each bandwidth once" % (
+                target.label, TITLES[target.service], current.get("name"), current.get("id"), seen[key]))
+            continue
+        seen[key] = target.label
+        entry, problem = _plan_one(target, current, policy, open_orders, renewal_orders,
+                                   (recommendations or {}).get(current.get("id")))
+        if problem:
+            problems.append("%s: %s" % (target.label, problem) if len(targets) > 1 else problem)
+            continue
+        entries.append(entry)
+    return Plan(entries, problems)

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import time
 
+from ansible_collections.hwcloud.bandwidth.plugins.module_utils._errors import BandwidthError
 
-class WaitTimeout(Exception):
+
+class WaitTimeout(BandwidthError):
     """The deadline passed before the awaited state appeared."""
 
     def __init__(self, what, timeout, last):
@@ -18,7 +20,7 @@ class WaitTimeout(Exception):
         self.last = last
 
 
-class WaitFailed(Exception):
+class WaitFailed(BandwidthError):
     """The polled thing reached a state it will not leave (a failed job, a cancelled order)."""
 
     def __init__(self, what, reason, last):

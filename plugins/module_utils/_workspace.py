@@ -12,14 +12,13 @@ type ``bandwidth_size`` differently (an integer in the update, a string in the o
 
 from __future__ import annotations
 
-from ansible_collections.hwcloud.bandwidth.plugins.module_utils._errors import HwCloudError, OutcomeUnknownError
-from ansible_collections.hwcloud.bandwidth.plugins.module_utils._plan import (
+from ansible_collections.hwcloud.bandwidth.plugins.module_utils._errors import OutcomeUnknownError
+from ansible_collections.hwcloud.bandwidth.plugins.module_utils._service import (
     ON_DEMAND,
     PREPAID,
-    validate_name,
-    validate_size_range,
+    BandwidthService,
+    Change,
 )
-from ansible_collections.hwcloud.bandwidth.plugins.module_utils._resize import BandwidthService, Change
 
 PREPAID_CHARGE_MODE = "wks_bandwidth"
 LIST_PATH = "/v2/{project_id}/bandwidths"
@@ -67,11 +66,6 @@ def normalize(item):
     }
 
 
-def _describe(bandwidths):
-    return ", ".join("%s (%s, subnet %s)" % (b.get("name"), b.get("id"), b.get("subnet_name") or b.get("subnet_id"))
-                     for b in bandwidths)
-
-
 def _job_failure(kind, job):
     reason = job.get("fail_reason") or "no reason given"
     code = job.get("job_error_code") or job.get("error_code")
@@ -82,11 +76,10 @@ class WorkspaceBandwidths(BandwidthService):
     """The Workspace bandwidths of the client's project."""
 
     kind = "workspace"
-    decrease_policies = ("immediate",)
+    title = "Workspace"
 
-    def __init__(self, client, enterprise_project_id=None, **kwargs):
-        super().__init__(client, **kwargs)
-        self.enterprise_project_id = enterprise_project_id
+    def __init__(self, client, enterprise_project_id=None):
+        super().__init__(client, enterprise_project_id=enterprise_project_id)
         self._job_labels = {}
 
     def normalize(self, item):
@@ -114,53 +107,21 @@ class WorkspaceBandwidths(BandwidthService):
         found = self.list(bandwidth_id=bandwidth_id)
         return found[0] if found else None
 
-    def _scope(self):
-        region = getattr(getattr(self.client, "config", None), "region", None)
-        scope = " in region %s" % region if region else ""
-        if self.enterprise_project_id:
-            scope += " and enterprise project %s" % self.enterprise_project_id
-        return scope
-
-    def find(self, bandwidth_id=None, name=None):
-        """The one bandwidth with this id, or else with this name; fail on none or several."""
-        if bandwidth_id:
-            found = self.list(bandwidth_id=bandwidth_id)
-            searched = "id %s" % bandwidth_id
-        elif name:
-            found = self.list(bandwidth_name=name)
-            searched = "name %s" % name
-        else:
-            raise HwCloudError("find Workspace bandwidth", "neither id nor name was given", hint="set id or name")
-        if len(found) == 1:
-            return found[0]
-        operation = "find the Workspace bandwidth with %s" % searched
-        if not found:
-            raise HwCloudError(operation, "no Workspace bandwidth has %s%s" % (searched, self._scope()),
-                               hint="check the %s, the region and the enterprise project; "
-                                    "hwcloud.bandwidth.workspace_bandwidth_info lists the bandwidths"
-                                    % ("id" if bandwidth_id else "name"))
-        raise HwCloudError(operation, "%d Workspace bandwidths have %s%s: %s" % (
-            len(found), searched, self._scope(), _describe(found)),
-            hint="select the bandwidth by id instead of by name")
-
-    # -- checks ---------------------------------------------------------------------------
-
-    def validate(self, size, name, params):
-        validate_size_range(size)
-        validate_name(name)
+    def list_named(self, name):
+        # The service filters by name: one narrow call, which still finds every namesake.
+        return self.list(bandwidth_name=name)
 
     # -- changing -------------------------------------------------------------------------
 
-    def update(self, current, plan):
+    def update(self, current, desired):
         """A plain update (pay-per-use, or a name-only change): answers a job to follow."""
-        changes = plan.changes
         body = {}
-        if "name" in changes:
-            body["bandwidth_name"] = changes["name"]
-        if "size" in changes:
-            body["bandwidth_size"] = int(changes["size"])
-        if "charge_mode" in changes:
-            body["charge_mode"] = changes["charge_mode"]
+        if desired.name is not None:
+            body["bandwidth_name"] = desired.name
+        if desired.size is not None:
+            body["bandwidth_size"] = int(desired.size)
+        if desired.charge_mode is not None:
+            body["charge_mode"] = desired.charge_mode
         if self.enterprise_project_id:
             body["enterprise_project_id"] = self.enterprise_project_id
         label = self.label(current)
@@ -172,17 +133,18 @@ class WorkspaceBandwidths(BandwidthService):
             self._job_labels[job_id] = label
         return Change(job_id=job_id)
 
-    def order(self, current, plan, auto_pay, params):
+    def order(self, current, desired, auto_pay, renewal=None):
         """A change order of a yearly/monthly bandwidth: answers the order id."""
-        changes = plan.changes
-        body = {"bandwidth_size": str(int(plan.size_after))}
-        if "name" in changes:
-            body["bandwidth_name"] = changes["name"]
-        enterprise_project_id = (params or {}).get("enterprise_project_id") or self.enterprise_project_id
-        if enterprise_project_id:
-            body["enterprise_project_id"] = enterprise_project_id
+        if renewal is not None:
+            raise ValueError("Workspace bandwidths have no change at renewal")
+        size = desired.size if desired.size is not None else current.get("size")
+        body = {"bandwidth_size": str(int(size))}
+        if desired.name is not None:
+            body["bandwidth_name"] = desired.name
+        if self.enterprise_project_id:
+            body["enterprise_project_id"] = self.enterprise_project_id
         body["extend_param"] = {"is_auto_pay": "true" if auto_pay else "false"}
-        operation = "order the change of %s to %s Mbit/s" % (self.label(current), plan.size_after)
+        operation = "order the change of %s to %s Mbit/s" % (self.label(current), size)
         answer = self.client.request(
             "workspace", "POST", self.client.path(ORDER_PATH, bandwidth_id=current["id"]), operation, body=body) or {}
         order_id = answer.get("order_id")

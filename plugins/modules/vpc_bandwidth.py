@@ -269,26 +269,31 @@ diff:
       size: 400
 """
 
-from ansible_collections.hwcloud.bandwidth.plugins.module_utils._resize import ResizeModule
-from ansible_collections.hwcloud.bandwidth.plugins.module_utils._vpc import VpcBandwidths
+from ansible_collections.hwcloud.bandwidth.plugins.module_utils._module import (
+    SingleResizeModule,
+    resize_argument_spec,
+)
+from ansible_collections.hwcloud.bandwidth.plugins.module_utils._plan import validate_renewal
 
 
-class VpcBandwidthModule(ResizeModule):
-    service_class = VpcBandwidths
+class VpcBandwidthModule(SingleResizeModule):
+    service = "vpc"
     argument_spec = dict(
+        resize_argument_spec(),
         id=dict(type="str"),
         name=dict(type="str"),
         size=dict(type="int"),
         charge_mode=dict(type="str", choices=["bandwidth", "traffic", "95peak_plus"]),
-        auto_pay=dict(type="bool", default=False),
         prepaid_decrease=dict(type="str", default="refuse", choices=["refuse", "immediate", "at_renewal"]),
         period_type=dict(type="str", choices=["month", "year"]),
         period_num=dict(type="int"),
         enterprise_project_id=dict(type="str"),
-        wait=dict(type="bool", default=True),
-        wait_timeout=dict(type="int", default=600),
     )
     module_kwargs = dict(required_one_of=[("id", "name")])
+
+    def renewal(self):
+        params = self.module.params
+        return validate_renewal(params["prepaid_decrease"], params.get("period_type"), params.get("period_num"))
 
 
 def main():

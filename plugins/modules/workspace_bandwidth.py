@@ -223,21 +223,20 @@ diff:
       size: 200
 """
 
-from ansible_collections.hwcloud.bandwidth.plugins.module_utils._resize import ResizeModule
-from ansible_collections.hwcloud.bandwidth.plugins.module_utils._workspace import WorkspaceBandwidths
+from ansible_collections.hwcloud.bandwidth.plugins.module_utils._module import (
+    SingleResizeModule,
+    resize_argument_spec,
+)
 
 
-class WorkspaceBandwidthModule(ResizeModule):
-    service_class = WorkspaceBandwidths
+class WorkspaceBandwidthModule(SingleResizeModule):
+    service = "workspace"
     argument_spec = dict(
+        resize_argument_spec(),
         id=dict(type="str"),
         name=dict(type="str"),
         size=dict(type="int"),
-        auto_pay=dict(type="bool", default=False),
-        prepaid_decrease=dict(type="str", default="refuse", choices=["refuse", "immediate"]),
         enterprise_project_id=dict(type="str"),
-        wait=dict(type="bool", default=True),
-        wait_timeout=dict(type="int", default=600),
     )
     module_kwargs = dict(required_one_of=[("id", "name")])
 

@@ -128,7 +128,7 @@ class FakeVpcCloud:
         if denied:
             return denied
         query = request.query
-        found = [o for o in self.orders if str(o["status"]) == query.get("status")
+        found = [o for o in self.orders if query.get("status") in (None, str(o["status"]))
                  and str(o["order_type"]) == query.get("order_type")
                  and query.get("create_time_begin", "") <= o["create_time"]]
         return 200, {"order_infos": [self._info(o) for o in found], "total_count": len(found)}

@@ -1,0 +1,330 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the hwcloud.bandwidth collection
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: resize
+short_description: Resize many Huawei Cloud Workspace and VPC bandwidths in one task
+version_added: 1.1.0
+description:
+  - Brings any number of Workspace subnet bandwidths and VPC (EIP) bandwidths to their target sizes, with the same
+    rules and safety as M(hwcloud.bandwidth.workspace_bandwidth) and M(hwcloud.bandwidth.vpc_bandwidth), which run
+    on the same engine with one target.
+  - Every target is resolved and checked before the first write, reading each service once (every page); when any
+    target is wrong (unknown id or name, ambiguous name, duplicate, invalid size, a yearly/monthly decrease that
+    O(prepaid_decrease) refuses, a busy bandwidth), the module fails listing every problem and changes nothing.
+  - Open change orders are read for the whole run at once, never twice per target. A bandwidth with an open change
+    order gets no new order; with O(auto_pay=true) that target fails naming the order, without it the order is
+    reported as pending.
+  - Changes are started O(concurrency) at a time. A target that fails does not stop the others; the module fails at
+    the end naming each failed target.
+  - With O(wait=true), every job, paid order and bandwidth still changing is followed in one loop that reads each
+    service once per round, and the last round verifies the new sizes.
+author: Contributors to the hwcloud.bandwidth collection (@hwcloud-bandwidth)
+extends_documentation_fragment:
+  - hwcloud.bandwidth.common
+  - hwcloud.bandwidth.resize
+options:
+  targets:
+    description:
+      - The bandwidths to resize. Required unless O(follow) is given.
+    type: list
+    elements: dict
+    suboptions:
+      service:
+        description: V(workspace) for a Workspace subnet bandwidth, V(vpc) for a shared or dedicated EIP bandwidth.
+        type: str
+        required: true
+        choices: [workspace, vpc]
+      id:
+        description: The ID of the bandwidth. Give either O(targets[].id) or O(targets[].name).
+        type: str
+      name:
+        description: The exact name of the bandwidth, which exactly one bandwidth of the service must have.
+        type: str
+      size:
+        description:
+          - The size in Mbit/s (an integer, or digits as a string).
+          - VPC bandwidths take any size up to 300, multiples of 50 up to 1000 and multiples of 500 above, within
+            the region's range for their charge mode (at most 300 when billed by traffic).
+        type: raw
+        required: true
+  concurrency:
+    description:
+      - How many changes are started at the same time. Throttling by the service (HTTP 429) slows the run down; it
+        does not fail it.
+    type: int
+    default: 10
+  follow:
+    description:
+      - The RV(results) of an earlier run of this module with O(wait=false). Instead of planning, the module follows
+        the changes those results left V(in_progress) for at most O(wait_timeout) seconds and returns them with
+        their new status; results still in progress then stay V(in_progress). Nothing is written.
+      - Lets a playbook wait in short rounds that show progress; see the role P(hwcloud.bandwidth.bandwidth_resize#role).
+    type: list
+    elements: dict
+notes:
+  - Check mode writes nothing and places no order; it returns the plan, RV(changed) when the plan changes any
+    target, and the diff that the real run would.
+  - A faulted plain update (pay-per-use) is resolved in the same run by reading the bandwidth again and following
+    or resending the update; an order whose answer was lost is looked for in billing and never placed twice.
+attributes:
+  check_mode:
+    description: Can run in check mode and return the changed status and diff the real run would, writing nothing.
+    support: full
+  diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check mode).
+    support: full
+seealso:
+  - module: hwcloud.bandwidth.workspace_bandwidth
+  - module: hwcloud.bandwidth.vpc_bandwidth
+  - module: hwcloud.bandwidth.order
+  - module: hwcloud.bandwidth.order_info
+"""
+
+EXAMPLES = r"""
+- name: Scale the office bandwidths up before business hours, paying the orders at once
+  hwcloud.bandwidth.resize:
+    region: cn-north-4
+    targets:
+      - {service: workspace, name: wks-office, size: 100}
+      - {service: vpc, name: shared-web, size: 400}
+      - {service: vpc, id: 3a5b7c9d-1e2f-4a6b-8c0d-9e8f7a6b5c4d, size: 50}
+    auto_pay: true
+    wait_timeout: 900
+  register: resized
+
+- name: Dry run of a night profile, allowing yearly/monthly decreases
+  hwcloud.bandwidth.resize:
+    region: cn-north-4
+    targets: "{{ night_targets }}"
+    prepaid_decrease: immediate
+  check_mode: true
+  diff: true
+  register: night_plan
+
+- name: Start the changes without waiting
+  hwcloud.bandwidth.resize:
+    region: cn-north-4
+    targets: "{{ night_targets }}"
+    wait: false
+  register: started
+
+- name: Follow them for at most 30 seconds
+  hwcloud.bandwidth.resize:
+    region: cn-north-4
+    follow: "{{ started.results }}"
+    wait_timeout: 30
+  register: followed
+"""
+
+RETURN = r"""
+plan:
+  description: One entry per target that could be resolved, in the order of the targets.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    service:
+      description: V(workspace) or V(vpc).
+      type: str
+    id:
+      description: The ID of the bandwidth.
+      type: str
+    name:
+      description: The name of the bandwidth.
+      type: str
+    size_before:
+      description: The size in Mbit/s before the run.
+      type: int
+    size_after:
+      description: The size in Mbit/s the run brings it to.
+      type: int
+    action:
+      description:
+        - V(none) when nothing is written (already at its size, or an open change order already changes it),
+          V(update) for a plain update of a pay-per-use bandwidth (or a rename), V(order) for a billing order.
+      type: str
+    billing_mode:
+      description: V(prepaid) (yearly/monthly) or V(on_demand) (pay-per-use).
+      type: str
+    reason:
+      description: Why the entry does what it does, in a sentence.
+      type: str
+    order_id:
+      description: The open change order found for the bandwidth; only present when there is one.
+      type: str
+    order_status:
+      description: The status of that order; only present when there is one.
+      type: str
+  sample:
+    - service: vpc
+      id: 3a5b7c9d-1e2f-4a6b-8c0d-9e8f7a6b5c4d
+      name: shared-web
+      size_before: 200
+      size_after: 400
+      action: order
+      billing_mode: prepaid
+      reason: "yearly/monthly: change order (200 -> 400 Mbit/s), paid at once"
+results:
+  description:
+    - One result per target the run changed, or that an open order kept from changing; empty in check mode unless
+      an open order blocks a target.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    service:
+      description: V(workspace) or V(vpc).
+      type: str
+    id:
+      description: The ID of the bandwidth.
+      type: str
+    name:
+      description: The name of the bandwidth.
+      type: str
+    size_before:
+      description: The size before the run.
+      type: int
+    size_after:
+      description: The size asked for.
+      type: int
+    action:
+      description: V(update) or V(order), as planned.
+      type: str
+    status:
+      description:
+        - V(ok) when the change is applied (or, with O(wait=false), accepted and nothing more can be known yet is
+          not V(ok) but V(in_progress)); V(pending_payment) when its order waits for payment; V(in_progress) when it
+          was started and not followed to its end; V(failed) with the reason in RV(results[].msg).
+      type: str
+    order_id:
+      description: The billing order of the change, or V(null).
+      type: str
+    order_status:
+      description:
+        - The status of that order, one of V(pending_approval), V(pending_refund), V(processing), V(cancelled),
+          V(completed), V(pending_payment) and V(to_be_confirmed); V(null) without an order.
+      type: str
+    job_id:
+      description: The Workspace job of a plain update, or V(null).
+      type: str
+    msg:
+      description: What happened, for a failed, pending or unusual result; V(null) otherwise.
+      type: str
+counts:
+  description:
+    - C(targets), C(unchanged), C(updates), C(orders), C(problems) from the plan, and C(ok), C(pending_payment),
+      C(in_progress), C(failed) from the results.
+  returned: always
+  type: dict
+  sample: {targets: 3, unchanged: 1, updates: 1, orders: 1, problems: 0, ok: 2, pending_payment: 0, in_progress: 0,
+           failed: 0}
+problems:
+  description: Every problem found while planning; the module then fails and writes nothing.
+  returned: always
+  type: list
+  elements: str
+diff:
+  description: Per changed target, its name and size before and after.
+  returned: changed and diff mode
+  type: list
+  elements: dict
+"""
+
+from ansible_collections.hwcloud.bandwidth.plugins.module_utils._engine import FAILED, IN_PROGRESS, counts, resume
+from ansible_collections.hwcloud.bandwidth.plugins.module_utils._errors import ValidationError
+from ansible_collections.hwcloud.bandwidth.plugins.module_utils._module import EngineModule, resize_argument_spec
+from ansible_collections.hwcloud.bandwidth.plugins.module_utils._plan import Plan, parse_targets
+
+
+class ResizeModule(EngineModule):
+    argument_spec = dict(
+        resize_argument_spec(),
+        targets=dict(type="list", elements="dict", options=dict(
+            service=dict(type="str", required=True, choices=["workspace", "vpc"]),
+            id=dict(type="str"),
+            name=dict(type="str"),
+            size=dict(type="raw", required=True),
+        ), mutually_exclusive=[("id", "name")], required_one_of=[("id", "name")]),
+        concurrency=dict(type="int", default=10),
+        follow=dict(type="list", elements="dict"),
+    )
+    module_kwargs = dict(required_one_of=[("targets", "follow")], mutually_exclusive=[("targets", "follow")])
+
+    def __init__(self, module):
+        super().__init__(module)
+        self.result.update(plan=[], results=[], counts={}, problems=[])
+
+    @property
+    def concurrency(self):
+        return self.module.params["concurrency"]
+
+    def run(self):
+        params = self.module.params
+        self.check_wait_timeout()
+        if params["concurrency"] < 1:
+            raise ValidationError("concurrency must be at least 1, got %s" % params["concurrency"])
+        if params["follow"] is not None:
+            self.follow(params["follow"])
+            return
+        targets, problems = parse_targets([{key: value for key, value in target.items() if value is not None}
+                                           for target in params["targets"]], allow_auto=False)
+        engine = self.engine()
+        policy = self.policy()
+        plan = engine.plan(targets, policy) if targets else Plan([], [])
+        plan.problems[:0] = problems
+        self.result["plan"] = [entry.to_dict() for entry in plan.entries]
+        self.result["problems"] = plan.problems
+        if plan.problems:
+            self.result["counts"] = counts(plan, [])
+            self.fail("%d of %d targets are wrong; nothing was changed: %s" % (
+                len(plan.problems), len(params["targets"]), "; ".join(plan.problems)))
+        results = engine.blocked(plan)
+        if plan.changes:
+            self._mark_as_changed()
+            if self.module._diff:
+                self.result["diff"] = [self._diff(entry) for entry in plan.changes]
+        if not self.module.check_mode:
+            results.extend(engine.apply(plan, policy))
+            if params["wait"]:
+                engine.follow(results, params["wait_timeout"])
+            # Only what was written counts as a change: a target that failed before its write did not change.
+            self.result["changed"] = any(result.changed for result in results)
+        self.finish(plan, results)
+
+    @staticmethod
+    def _diff(entry):
+        before, after = entry.diff()
+        header = "%s bandwidth %s (%s)" % (entry.service, entry.current.get("name"), entry.id)
+        return {"before_header": header, "after_header": header, "before": before, "after": after}
+
+    def follow(self, records):
+        results = resume(records)
+        self.engine().follow(results, self.module.params["wait_timeout"], final=False)
+        self.finish(Plan([], []), results)
+
+    def finish(self, plan, results):
+        self.result["results"] = [result.to_dict() for result in results]
+        self.result["counts"] = counts(plan, results)
+        failed = [result for result in results if result.status == FAILED]
+        for result in results:
+            if result.status == IN_PROGRESS and result.entry.open_order is not None:
+                self.warn(result.msg)
+        if failed:
+            self.fail("%d of %d changes failed (the others were applied): %s. Running the task again changes only "
+                      "what still differs and never orders twice." % (
+                          len(failed), len(results), "; ".join("%s %s (%s): %s" % (
+                              r.entry.service, r.entry.current.get("name"), r.id, r.msg) for r in failed)))
+
+
+def main():
+    ResizeModule.main()
+
+
+if __name__ == "__main__":
+    main()
