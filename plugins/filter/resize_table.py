@@ -10,10 +10,11 @@ version_added: 1.0.0
 author: Contributors to the hwcloud.bandwidth collection (@hwcloud-bandwidth)
 short_description: Format resize plan entries or report rows as a text table
 description:
-  - Turns the entries of P(hwcloud.bandwidth.resize_plan#filter) or the rows of the C(bandwidth_resize_report)
-    fact into aligned lines, for a C(ansible.builtin.debug) message.
-  - Columns are the service, name, id, the size before and after, the action, and the order id and status
-    when some row has an order.
+  - Turns the RV(hwcloud.bandwidth.resize#module:plan) entries, or the rows of
+    P(hwcloud.bandwidth.resize_report#filter) and of the C(bandwidth_resize_report) fact, into aligned lines, for an
+    C(ansible.builtin.debug) message.
+  - Columns are the service, name, id, the size before and after, the action, and the status, order id and order
+    status when some row has them.
 positional: unchanged
 options:
   _input:
@@ -53,12 +54,13 @@ COLUMNS = (
     ("id", "ID"),
     ("sizes", "SIZE (Mbit/s)"),
     ("action", "ACTION"),
+    ("status", "STATUS"),
     ("order_id", "ORDER"),
     ("order_status", "ORDER STATUS"),
 )
 
 
-OPTIONAL = ("order_id", "order_status")
+OPTIONAL = ("status", "order_id", "order_status")
 
 
 def _cells(row):
@@ -70,6 +72,7 @@ def _cells(row):
         "id": row.get("id"),
         "sizes": sizes,
         "action": row.get("action"),
+        "status": row.get("status"),
         "order_id": row.get("order_id"),
         "order_status": row.get("order_status"),
     }

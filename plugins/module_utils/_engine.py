@@ -436,7 +436,11 @@ def resume(records):
         size_after = record.get("size_after")
         desired = Desired(size=size_after if size_after not in (None, record.get("size_before")) else None)
         target = Target(record.get("service"), id=record.get("id"), size=size_after)
-        entry = Entry(target, current, desired, record.get("action"), reason=None)
+        open_order = None
+        if record.get("action") == "none" and record.get("order_id"):
+            # An order found open before that run: reported, never followed (it may be for another size).
+            open_order = {"order_id": record.get("order_id"), "status": record.get("order_status")}
+        entry = Entry(target, current, desired, record.get("action"), reason=None, open_order=open_order)
         result = Result(entry)
         result.status = record.get("status") or IN_PROGRESS
         result.order_id = record.get("order_id")
