@@ -76,7 +76,7 @@ def sim(simulator):
     return simulator
 
 
-def job(sim, tmp_path, name, playbook, extravars):
+def job(sim, tmp_path, name, playbook, extravars, expect="successful"):
     """One AWX job: a fresh private data dir, the project checkout, credentials in the environment."""
     envvars = {
         "HW_ACCESS_KEY": ACCESS_KEY,
@@ -97,7 +97,7 @@ def job(sim, tmp_path, name, playbook, extravars):
         extravars=extravars,
         quiet=True,
     )
-    assert runner.status == "successful", "%s failed (rc %s):\n%s" % (playbook, runner.rc, runner.stdout.read()[-4000:])
+    assert runner.status == expect, "%s ended %s (rc %s):\n%s" % (playbook, runner.status, runner.rc, runner.stdout.read()[-4000:])
     return runner
 
 
@@ -130,7 +130,7 @@ def test_request_then_pay_carries_the_orders_through_the_artifact(sim, tmp_path)
     assert {order["status"] for order in placed.values()} == {6}
     assert sizes(sim) == SIZES_BEFORE
     assert [target["id"] for target in data["resize_deferred_targets"]] == [WS_ON_DEMAND]
-    assert {(o["id"], o["size"]) for o in data["resize_orders"]} == {(i, SIZES_AFTER[i]) for i in PREPAID_IDS}
+    assert {(o["id"], o["size_after"]) for o in data["resize_orders"]} == {(i, SIZES_AFTER[i]) for i in PREPAID_IDS}
     assert "workspace.update" not in sim.admin.summary()["by_operation"]
 
     # A relaunched request job finds the open orders and places none.
@@ -163,3 +163,28 @@ def test_denied_approval_cancels_the_orders_and_changes_nothing(sim, tmp_path):
     assert by_operation["bss.cancel"] == 3
     assert "bss.pay" not in by_operation
     assert "workspace.update" not in by_operation
+
+
+def writes(sim):
+    return sim.admin.summary()["writes"]
+
+
+@pytest.mark.parametrize("targets, extravars, expected", [
+    # A Workspace increase and a VPC decrease that the policy refuses: nothing is ordered.
+    ([{"service": "workspace", "name": "wf-office", "size": 30}, {"service": "vpc", "name": "wf-shared", "size": 50}],
+     {}, "decreasing it from 100 to 50"),
+    # The same bandwidth twice, once by id and once by name.
+    ([{"service": "workspace", "id": WS_BY_ID, "size": 30}, {"service": "workspace", "name": "wf-lab", "size": 50}],
+     {}, "give each bandwidth once"),
+    # A decrease at renewal is not offered by the fleet paths.
+    ([{"service": "workspace", "name": "wf-office", "size": 30}, {"service": "vpc", "name": "wf-shared", "size": 50}],
+     {"bandwidth_resize_prepaid_decrease": "at_renewal"}, "prepaid_decrease"),
+])
+def test_a_wrong_request_fails_before_any_order(sim, tmp_path, targets, extravars, expected):
+    sim.admin.clear_log()
+    runner = job(sim, tmp_path, "request", "playbooks/resize_request.yml",
+                 dict(extravars, bandwidth_resize_targets=targets), expect="failed")
+    assert expected in runner.stdout.read()
+    assert sim.admin.state()["orders"] == []
+    assert writes(sim) == 0
+    assert sizes(sim) == SIZES_BEFORE
