@@ -57,8 +57,10 @@ def resize_report(plan, results=None):
     for entry in plan:
         row = dict(entry)
         result = by_key.get((entry.get("service"), entry.get("id")))
+        for key in RESULT_KEYS:
+            row.setdefault(key, None)
         if result is None:
-            row.setdefault("status", "unchanged" if entry.get("action") == "none" else "planned")
+            row["status"] = row["status"] or ("unchanged" if entry.get("action") == "none" else "planned")
         else:
             row.update((key, result.get(key)) for key in RESULT_KEYS)
         rows.append(row)

@@ -395,7 +395,7 @@ class Engine:
             result.succeed(bandwidth)
             return
         if result.job_id and not service.is_changing(bandwidth):
-            done, reason = service.job_status(result.job_id)
+            done, reason = service.job_status(result.job_id, service.label(entry.current))
             if done and reason:
                 result.fail(reason)
 

@@ -128,5 +128,5 @@ class BandwidthService:
     def order(self, current, desired, auto_pay, renewal=None):
         raise NotImplementedError
 
-    def job_status(self, job_id):
+    def job_status(self, job_id, label=None):
         raise NotImplementedError

@@ -153,12 +153,12 @@ class WorkspaceBandwidths(BandwidthService):
             raise OutcomeUnknownError(operation, "the service accepted the change order but returned no order_id")
         return Change(order_id=order_id, job_id=answer.get("job_id"))
 
-    def job_status(self, job_id):
-        """(done, failure reason or None) of a Workspace job and its sub-jobs."""
+    def job_status(self, job_id, label=None):
+        """(done, failure reason or None) of a Workspace job and its sub-jobs; ``label`` names its bandwidth."""
         answer = self.client.request("workspace", "GET", self.client.path(JOB_PATH, job_id=job_id),
                                      "read job %s" % job_id) or {}
         status = str(answer.get("status") or "").upper()
-        label = self._job_labels.get(job_id)
+        label = label or self._job_labels.get(job_id)
         what = "the update of %s" % label if label else "the job"
         if status in JOB_FAILED:
             return True, _job_failure(what, answer)

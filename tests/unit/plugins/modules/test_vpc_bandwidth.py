@@ -7,12 +7,15 @@ from __future__ import annotations
 
 import copy
 import datetime
+import functools
+import re
 from http.client import RemoteDisconnected
 
 import pytest
 import requests
 from urllib3.exceptions import ProtocolError
 
+from ansible_collections.hwcloud.bandwidth.plugins.module_utils import _client, _engine, _module, _retry
 from ansible_collections.hwcloud.bandwidth.plugins.modules import vpc_bandwidth, vpc_bandwidth_info
 
 PROJECT = "proj-1"
@@ -23,6 +26,7 @@ ARGS = {
 }
 P = r"/v1/%s/bandwidths" % PROJECT
 P2 = r"/v2.0/%s/bandwidths" % PROJECT
+LIMITS = r"/v3/%s/eip/eip-bandwidth-limits" % PROJECT
 
 
 def broken_connection():
@@ -41,6 +45,10 @@ class FakeVpcCloud:
     A paid order is processing; the next read of it completes it and applies its change
     (a change at renewal is only recorded). ``drop_after_order`` places the order, then breaks
     the connection; ``conflict`` answers 409 to every order; ``deny_billing`` answers 403 on BSS.
+    ``lose_updates`` breaks the connection of that many plain updates before they are applied;
+    ``slow_update`` applies a plain update only on the second read after it (UPDATING until then)
+    and breaks its connection. ``limits`` is the answer of the region limits API: None answers
+    404 (an older region), ``"denied"`` 403, a dict ``{charge_mode: (min, max)}`` the limits.
     """
 
     def __init__(self, http, bandwidths, page_size_seen=None):
@@ -51,6 +59,10 @@ class FakeVpcCloud:
         self.drop_after_update = False
         self.conflict = False
         self.deny_billing = False
+        self.lose_updates = 0
+        self.slow_update = False
+        self.pending_updates = {}
+        self.limits = None
         # How many reads of a paid order it takes to complete it.
         self.complete_after_reads = 1
         self.page_sizes = page_size_seen if page_size_seen is not None else []
@@ -62,6 +74,7 @@ class FakeVpcCloud:
         http.route("GET", r"/v2/orders/customer-orders/details/(?P<order_id>[^/]+)", self.order_show)
         http.route("POST", r"/v2/orders/suscriptions/resources/query", self.resources)
         http.route("POST", r"/v3/orders/customer-orders/pay", self.pay)
+        http.route("GET", LIMITS, self.size_limits)
 
     # -- VPC --
     def list(self, request):
@@ -79,6 +92,12 @@ class FakeVpcCloud:
     def show(self, request, bandwidth_id):
         if bandwidth_id not in self.bandwidths:
             return 404, {"code": "VPC.0306", "message": "Bandwidth %s could not be found." % bandwidth_id}
+        pending = self.pending_updates.get(bandwidth_id)
+        if pending is not None:
+            pending["reads"] += 1
+            if pending["reads"] >= 2:
+                del self.pending_updates[bandwidth_id]
+                self._touch(self.bandwidths[bandwidth_id], dict(pending["changes"], status="NORMAL"))
         return 200, {"bandwidth": copy.deepcopy(self.bandwidths[bandwidth_id])}
 
     def _touch(self, bandwidth, changes):
@@ -88,6 +107,14 @@ class FakeVpcCloud:
     def update(self, request, bandwidth_id):
         bandwidth = self.bandwidths[bandwidth_id]
         assert not bandwidth["billing_info"], "a prepaid bandwidth was sent to the pay-per-use API"
+        if self.lose_updates:
+            self.lose_updates -= 1
+            raise broken_connection()
+        if self.slow_update:
+            self.slow_update = False
+            self.pending_updates[bandwidth_id] = {"changes": request.body["bandwidth"], "reads": 0}
+            bandwidth["status"] = "UPDATING"
+            raise broken_connection()
         self._touch(bandwidth, request.body["bandwidth"])
         if self.drop_after_update:
             self.drop_after_update = False
@@ -116,6 +143,21 @@ class FakeVpcCloud:
             self.drop_after_order = False
             raise broken_connection()
         return 200, {"order_id": order["order_id"]}
+
+    def size_limits(self, request):
+        if self.limits is None:
+            return 404, {"error_code": "APIGW.0101", "error_msg": "The API does not exist or has not been published"}
+        if self.limits == "denied":
+            return 403, {"code": "VPC.2701", "message": "Token not allowed to do this action."}
+        items = [{"charge_mode": mode, "min_size": low, "max_size": high, "ext_limit": {}}
+                 for mode, (low, high) in sorted(self.limits.items())]
+        return 200, {"eip_bandwidth_limits": items, "page_info": {"next_marker": None, "current_count": len(items)}}
+
+    def add_order(self, bandwidth_id, size, status):
+        order = {"order_id": "CS25010109%05d" % (len(self.orders) + 1), "resource_id": bandwidth_id, "order_type": 3,
+                 "status": status, "create_time": now_text(), "size": size, "at_renewal": False}
+        self.orders.append(order)
+        return order["order_id"]
 
     # -- BSS --
     def _billing(self):
@@ -187,11 +229,41 @@ SEED = [
     bandwidth("bw-twin-1", "twin", 10),
     bandwidth("bw-twin-2", "twin", 20),
 ]
+TRAFFIC = bandwidth("bw-traffic", "dedicated-traffic", 100, share_type="PER", charge_mode="traffic")
 
 
 def changes(http):
     """The requests that change something (the billing resource query is a read sent as POST)."""
     return [request for request in http.writes if not request.path.endswith("/resources/query")]
+
+
+class StuckWait(Exception):
+    """A wait that the fake would never end (a broken flow): stop it instead of spinning."""
+
+
+class FakeTime:
+    """The clock and the sleep of the engine and of the retries: sleeping moves the clock on at once."""
+
+    def __init__(self):
+        self.now = 1000.0
+        self.naps = []
+
+    def sleep(self, seconds):
+        self.naps.append(seconds)
+        self.now += seconds
+        if len(self.naps) > 200:
+            raise StuckWait("still waiting after %d sleeps" % len(self.naps))
+
+    def clock(self):
+        return self.now
+
+
+@pytest.fixture(autouse=True)
+def fake_time(monkeypatch):
+    fake = FakeTime()
+    monkeypatch.setattr(_module, "Engine", functools.partial(_engine.Engine, sleep=fake.sleep, clock=fake.clock))
+    monkeypatch.setattr(_client, "RetryPolicy", functools.partial(_retry.RetryPolicy, sleep=fake.sleep))
+    return fake
 
 
 @pytest.fixture
@@ -215,13 +287,13 @@ def test_no_change_reads_once_and_writes_nothing(run_module, cloud, fake_http):
 
 
 def test_check_mode_reports_the_change_and_diff_and_writes_nothing(run_module, cloud, fake_http):
-    result = run(run_module, check_mode=True, diff=True, id="bw-od", size=80, charge_mode="traffic")
+    result = run(run_module, check_mode=True, diff=True, id="bw-per", size=80, charge_mode="traffic")
     assert result["changed"] is True
-    assert result["diff"] == {"before": {"name": "shared-ondemand", "size": 50, "charge_mode": "bandwidth"},
-                              "after": {"name": "shared-ondemand", "size": 80, "charge_mode": "traffic"}}
-    assert result["bandwidth"]["size"] == 80
+    assert result["diff"] == {"before": {"name": "dedicated", "size": 5, "charge_mode": "bandwidth"},
+                              "after": {"name": "dedicated", "size": 80, "charge_mode": "traffic"}}
+    assert result["bandwidth"]["size"] == 80 and result["bandwidth"]["charge_mode"] == "traffic"
     assert changes(fake_http) == []
-    assert cloud.bandwidths["bw-od"]["size"] == 50
+    assert cloud.bandwidths["bw-per"]["size"] == 5
 
 
 def test_check_mode_of_a_prepaid_increase_places_no_order(run_module, cloud, fake_http):
@@ -235,14 +307,78 @@ def test_check_mode_of_a_prepaid_increase_places_no_order(run_module, cloud, fak
 # -- pay-per-use ---------------------------------------------------------------------------
 
 def test_on_demand_update_is_synchronous(run_module, cloud, fake_http):
-    result = run(run_module, name="shared-ondemand", size=80, charge_mode="traffic")
+    result = run(run_module, name="dedicated", size=80, charge_mode="traffic")
     assert result["changed"] is True
     [write] = changes(fake_http)
-    assert (write.method, write.path) == ("PUT", P + "/bw-od")
+    assert (write.method, write.path) == ("PUT", P + "/bw-per")
     assert write.body == {"bandwidth": {"size": 80, "charge_mode": "traffic"}}
     assert result["bandwidth"]["size"] == 80 and result["bandwidth"]["charge_mode"] == "traffic"
     assert result["order_id"] is None and result["job_id"] is None
     assert fake_http.calls("GET", r"/v2/orders/.*") == []
+    assert cloud.bandwidths["bw-per"]["size"] == 80
+
+
+def test_a_shared_bandwidth_cannot_be_switched_to_traffic_billing(run_module, cloud, fake_http):
+    result = run(run_module, id="bw-od", size=80, charge_mode="traffic")
+    assert result["failed"] is True and result["changed"] is False
+    assert "shared (WHOLE)" in result["msg"] and "cannot be billed by traffic" in result["msg"]
+    assert changes(fake_http) == []
+    assert cloud.bandwidths["bw-od"]["charge_mode"] == "bandwidth"
+
+
+def test_switching_to_traffic_billing_is_capped_at_300_before_any_request(run_module, cloud, fake_http):
+    result = run(run_module, id="bw-per", size=350, charge_mode="traffic")
+    assert result["failed"] is True
+    assert "billed by traffic" in result["msg"] and "300" in result["msg"]
+    assert fake_http.requests == []
+
+
+def test_a_bandwidth_billed_by_traffic_is_capped_at_300(run_module, cloud, fake_http):
+    cloud.bandwidths["bw-traffic"] = copy.deepcopy(TRAFFIC)
+    # 400 is a valid size by the default range; the current charge mode (traffic) caps it.
+    result = run(run_module, id="bw-traffic", size=400)
+    assert result["failed"] is True
+    assert "billed by traffic" in result["msg"] and "use 1 to 300" in result["msg"]
+    assert changes(fake_http) == []
+    ok = run(run_module, id="bw-traffic", size=300)
+    assert ok["changed"] is True and cloud.bandwidths["bw-traffic"]["size"] == 300
+
+
+# -- region limits -------------------------------------------------------------------------
+
+def test_a_size_change_reads_the_region_limits_once_and_keeps_to_them(run_module, cloud, fake_http):
+    cloud.limits = {"bandwidth": (1, 500), "traffic": (1, 200), "95peak_plus": (300, 2000)}
+    cloud.bandwidths["bw-traffic"] = copy.deepcopy(TRAFFIC)
+    refused = run(run_module, id="bw-od", size=1000)
+    assert refused["failed"] is True and "use 1 to 500" in refused["msg"]
+    assert changes(fake_http) == []
+    assert len(fake_http.calls("GET", LIMITS)) == 1
+    fake_http.requests.clear()
+    result = run(run_module, id="bw-od", size=450)
+    assert result["changed"] is True and cloud.bandwidths["bw-od"]["size"] == 450
+    assert len(fake_http.calls("GET", LIMITS)) == 1
+    # The region's traffic limit applies below the cap of 300.
+    fake_http.requests.clear()
+    traffic = run(run_module, id="bw-traffic", size=250)
+    assert traffic["failed"] is True and "use 1 to 200" in traffic["msg"]
+    assert changes(fake_http) == []
+
+
+@pytest.mark.parametrize("limits", [None, "denied"], ids=["404", "403"])
+def test_without_region_limits_the_documented_range_applies(run_module, cloud, fake_http, limits):
+    cloud.limits = limits
+    result = run(run_module, id="bw-od", size=1000)
+    assert "failed" not in result and result["changed"] is True
+    assert cloud.bandwidths["bw-od"]["size"] == 1000
+    assert len(fake_http.calls("GET", LIMITS)) == 1
+    too_big = run(run_module, id="bw-od", size=2500)
+    assert too_big["failed"] is True and "out of range" in too_big["msg"]
+
+
+def test_a_run_without_a_size_change_does_not_read_the_limits(run_module, cloud, fake_http):
+    result = run(run_module, id="bw-od", name="renamed")
+    assert result["changed"] is True and cloud.bandwidths["bw-od"]["name"] == "renamed"
+    assert fake_http.calls("GET", LIMITS) == []
 
 
 def test_on_demand_update_with_a_lost_answer_reads_the_bandwidth(run_module, cloud, fake_http):
@@ -251,6 +387,42 @@ def test_on_demand_update_with_a_lost_answer_reads_the_bandwidth(run_module, clo
     assert result["changed"] is True
     assert result["bandwidth"]["size"] == 70
     assert len(changes(fake_http)) == 1
+    assert [r.path for r in fake_http.calls("GET", P + "/bw-od")] == [P + "/bw-od"] * 2
+
+
+def test_on_demand_update_with_a_lost_answer_and_nothing_applied_is_sent_again(run_module, cloud, fake_http):
+    cloud.lose_updates = 1
+    result = run(run_module, id="bw-od", size=70, max_retries=2)
+    assert "failed" not in result and result["changed"] is True
+    assert result["bandwidth"]["size"] == 70
+    writes = changes(fake_http)
+    assert len(writes) == 2 and writes[0].body == writes[1].body == {"bandwidth": {"size": 70}}
+    assert cloud.bandwidths["bw-od"]["size"] == 70
+
+
+def test_on_demand_update_lost_every_time_fails_within_the_retry_budget(run_module, cloud, fake_http):
+    cloud.lose_updates = 10
+    result = run(run_module, id="bw-od", size=70, max_retries=2)
+    assert result["failed"] is True
+    assert "sent 3 times" in result["msg"] and "safe to repeat" in result["msg"]
+    assert len(changes(fake_http)) == 3
+    assert cloud.bandwidths["bw-od"]["size"] == 50
+
+
+def test_on_demand_update_with_a_lost_answer_under_way_is_followed_not_resent(run_module, cloud, fake_http):
+    cloud.slow_update = True
+    result = run(run_module, id="bw-od", size=70, max_retries=2)
+    assert "failed" not in result and result["changed"] is True
+    assert result["bandwidth"]["size"] == 70 and result["bandwidth"]["status"] == "NORMAL"
+    assert len(changes(fake_http)) == 1
+
+
+def test_a_busy_bandwidth_is_refused_before_any_write(run_module, cloud, fake_http):
+    cloud.bandwidths["bw-od"]["status"] = "FREEZED"
+    result = run(run_module, id="bw-od", size=70)
+    assert result["failed"] is True and result["changed"] is False
+    assert "FREEZED" in result["msg"] and "shared-ondemand (bw-od)" in result["msg"]
+    assert changes(fake_http) == []
 
 
 def test_95peak_plus_on_a_dedicated_bandwidth_fails_before_writing(run_module, cloud, fake_http):
@@ -289,6 +461,8 @@ def test_prepaid_increase_without_auto_pay_waits_for_payment(run_module, cloud, 
     assert result["order_status"] == "pending_payment"
     assert any("waits for payment" in w for w in result["warnings"])
     assert cloud.bandwidths["bw-pre"]["size"] == 100
+    # The bandwidth as it will be once the order is paid and applied.
+    assert result["bandwidth"]["size"] == 200 and result["bandwidth"]["id"] == "bw-pre"
 
 
 def test_prepaid_increase_with_auto_pay_waits_until_applied(run_module, cloud, fake_http):
@@ -304,7 +478,9 @@ def test_prepaid_increase_without_wait_returns_the_processing_order(run_module, 
     cloud.complete_after_reads = 2
     result = run(run_module, name="shared-prepaid", size=200, auto_pay=True, wait=False)
     assert result["order_status"] == "processing"
-    assert result["bandwidth"]["size"] == 100
+    # The projected bandwidth: the order is not applied yet.
+    assert result["bandwidth"]["size"] == 200
+    assert cloud.bandwidths["bw-pre"]["size"] == 100
 
 
 def test_prepaid_decrease_is_refused_by_default_before_any_write(run_module, cloud, fake_http):
@@ -381,6 +557,31 @@ def test_open_order_is_reported_and_not_placed_again(run_module, cloud, fake_htt
         assert again["order_status"] == "pending_payment"
     assert changes(fake_http) == []
     assert len(cloud.orders) == 1
+    assert any(first["order_id"] in w for w in again["warnings"])
+
+
+def test_open_order_with_auto_pay_fails_naming_the_order(run_module, cloud, fake_http):
+    open_order = cloud.add_order("bw-pre", 150, 6)
+    result = run(run_module, id="bw-pre", size=200, auto_pay=True)
+    assert result["failed"] is True and result["changed"] is False
+    assert open_order in result["msg"] and "Pay it or cancel it first" in result["msg"]
+    assert result["order_id"] == open_order and result["order_status"] == "pending_payment"
+    assert changes(fake_http) == []
+    assert cloud.created_orders == [open_order]
+
+
+def test_open_orders_are_listed_once_per_status_plus_one_query_per_open_order(run_module, cloud, fake_http):
+    cloud.add_order("bw-twin-1", 30, 6)
+    cloud.add_order("bw-od", 60, 1)
+    done = cloud.add_order("bw-per", 10, 5)
+    result = run(run_module, id="bw-pre", size=200)
+    assert result["changed"] is True and result["order_status"] == "pending_payment"
+    listings = fake_http.calls("GET", r"/v2/orders/customer-orders")
+    assert sorted(r.query["status"] for r in listings) == ["1", "3", "6", "9"]
+    assert all(r.query["order_type"] == "3" for r in listings)
+    queried = [r.body["order_id"] for r in fake_http.calls("POST", r"/v2/orders/suscriptions/resources/query")]
+    assert len(queried) == 2 and len(set(queried)) == 2 and done not in queried
+    assert len(changes(fake_http)) == 1
 
 
 def test_409_says_an_order_is_pending_and_what_to_do(run_module, cloud, fake_http):
@@ -388,6 +589,8 @@ def test_409_says_an_order_is_pending_and_what_to_do(run_module, cloud, fake_htt
     cloud.deny_billing = True
     result = run(run_module, id="bw-pre", size=200)
     assert result["failed"] is True
+    # The service refused the order: nothing was changed.
+    assert result["changed"] is False
     assert "HTTP 409" in result["msg"] and "VPC.0309" in result["msg"]
     assert "pay or cancel" in result["msg"]
     assert result["error"]["status"] == 409
@@ -410,7 +613,7 @@ def test_lost_answer_with_nothing_to_find_fails_without_ordering_again(run_modul
 
     def dropped(request):
         raise broken_connection()
-    fake_http.routes.insert(0, ("PUT", __import__("re").compile("^%s/bw-pre$" % P2), dropped))
+    fake_http.routes.insert(0, ("PUT", re.compile("^%s/bw-pre$" % P2), dropped))
     result = run(run_module, id="bw-pre", size=200)
     assert result["failed"] is True
     assert "order may have been placed" in result["msg"]

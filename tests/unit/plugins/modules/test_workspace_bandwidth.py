@@ -3,18 +3,21 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 """workspace_bandwidth and workspace_bandwidth_info end to end, over a fake Workspace and billing API.
 
-The fake (``FakeCloud``) keeps bandwidths, jobs and orders; jobs finish on their first read,
-paid orders complete on their first read, so no test waits.
+The fake (``FakeCloud``) keeps bandwidths, jobs and orders. An update turns the bandwidth
+UPDATING; the job ends (and the bandwidth leaves UPDATING) on the ``job_reads``-th listing after
+it started, as the engine follows a job through the bandwidth listing. Paid orders complete on
+their first read. Time is fake: no test waits.
 """
 
 from __future__ import annotations
 
+import functools
 import itertools
 
 import pytest
 import requests
 
-from ansible_collections.hwcloud.bandwidth.plugins.module_utils import _workspace
+from ansible_collections.hwcloud.bandwidth.plugins.module_utils import _client, _engine, _module, _retry
 from ansible_collections.hwcloud.bandwidth.plugins.modules import workspace_bandwidth, workspace_bandwidth_info
 
 PROJECT = "p0123456789"
@@ -47,6 +50,8 @@ class FakeCloud:
         self.fail_jobs = set()
         self.billing_denied = False
         self.on_order = None       # a hook run when an order request arrives, before it is handled
+        self.on_update = None      # the same for an update request
+        self.job_reads = 2         # the listing that ends a job: the 2nd after it started
         self.ids = itertools.count(1)
         http.route("GET", "/v3/projects", self.projects)
         http.route("GET", LIST, self.list)
@@ -65,6 +70,7 @@ class FakeCloud:
         return 200, {"projects": [{"id": PROJECT, "name": request.query["name"]}]}
 
     def list(self, request):
+        self.advance_jobs()
         items = self.bandwidths
         for key in ("bandwidth_id", "bandwidth_name", "vpc_id", "subnet_id", "enterprise_project_id"):
             if request.query.get(key):
@@ -73,22 +79,46 @@ class FakeCloud:
         return 200, {"bandwidths": [dict(item) for item in items[offset:offset + limit]], "total_count": len(items)}
 
     def update(self, request, bid):
+        if self.on_update:
+            answer = self.on_update(request, bid)
+            if answer:
+                return answer
+        return 200, {"job_id": self.start_job(bid, request.body)}
+
+    def start_job(self, bid, body):
         job_id = "job-%d" % next(self.ids)
-        self.jobs[job_id] = {"bid": bid, "body": request.body, "fail": bid in self.fail_jobs}
-        return 200, {"job_id": job_id}
+        self.jobs[job_id] = {"bid": bid, "body": body, "fail": bid in self.fail_jobs, "status": "WAITING",
+                             "reads": 0}
+        self.find(bid)["status"] = "UPDATING"
+        return job_id
+
+    def advance_jobs(self):
+        """A listing moves every running job on; the job_reads-th ends it."""
+        for job in self.jobs.values():
+            if job["status"] != "WAITING":
+                continue
+            job["reads"] += 1
+            if job["reads"] < self.job_reads:
+                continue
+            item = self.find(job["bid"])
+            item["status"] = "ACTIVE"
+            if job["fail"]:
+                job["status"] = "FAIL"
+                continue
+            job["status"] = "SUCCESS"
+            body = job["body"]
+            if "bandwidth_size" in body:
+                item["size"] = body["bandwidth_size"]
+            if "bandwidth_name" in body:
+                item["bandwidth_name"] = body["bandwidth_name"]
 
     def job(self, request, job_id):
         job = self.jobs[job_id]
-        if job["fail"]:
+        if job["status"] == "FAIL":
             return 200, {"id": job_id, "status": "FAIL", "fail_reason": "Simulated failure of the update",
                          "job_error_code": "WKS.00100001", "sub_jobs": []}
-        item = self.find(job["bid"])
-        body = job["body"]
-        if "bandwidth_size" in body:
-            item["size"] = body["bandwidth_size"]
-        if "bandwidth_name" in body:
-            item["bandwidth_name"] = body["bandwidth_name"]
-        return 200, {"id": job_id, "status": "SUCCESS", "sub_jobs": [{"id": job_id + "-1", "status": "SUCCESS"}]}
+        sub_jobs = [{"id": job_id + "-1", "status": job["status"]}]
+        return 200, {"id": job_id, "status": job["status"], "sub_jobs": sub_jobs}
 
     def add_order(self, bid, size, status, name=None):
         order_id = "CS2501010800%05d" % next(self.ids)
@@ -148,25 +178,40 @@ class FakeCloud:
     def orders_placed(self):
         return self.http.calls("POST", ORDER)
 
+    def job_reads_made(self):
+        return self.http.calls("GET", "/v2/%s/workspace-jobs/.*" % PROJECT)
+
+    def listings(self):
+        return self.http.calls("GET", LIST)
+
 
 class StuckWait(Exception):
     """A wait that the fake would never end (a broken flow): stop it instead of spinning."""
 
 
+class FakeTime:
+    """The clock and the sleep of the engine and of the retries: sleeping moves the clock on at once."""
+
+    def __init__(self):
+        self.now = 1000.0
+        self.naps = []
+
+    def sleep(self, seconds):
+        self.naps.append(seconds)
+        self.now += seconds
+        if len(self.naps) > 200:
+            raise StuckWait("still waiting after %d sleeps" % len(self.naps))
+
+    def clock(self):
+        return self.now
+
+
 @pytest.fixture(autouse=True)
-def no_sleep(monkeypatch):
-    init = _workspace.WorkspaceBandwidths.__init__
-    naps = []
-
-    def sleep(seconds):
-        naps.append(seconds)
-        if len(naps) > 20:
-            raise StuckWait("still waiting after %d polls" % len(naps))
-
-    def fast_init(self, client, **kwargs):
-        kwargs["sleep"] = sleep
-        init(self, client, **kwargs)
-    monkeypatch.setattr(_workspace.WorkspaceBandwidths, "__init__", fast_init)
+def fake_time(monkeypatch):
+    fake = FakeTime()
+    monkeypatch.setattr(_module, "Engine", functools.partial(_engine.Engine, sleep=fake.sleep, clock=fake.clock))
+    monkeypatch.setattr(_client, "RetryPolicy", functools.partial(_retry.RetryPolicy, sleep=fake.sleep))
+    return fake
 
 
 @pytest.fixture
@@ -192,6 +237,7 @@ def test_nothing_to_change_makes_one_read_and_reports_no_change(cloud, run_modul
     assert result["changed"] is False
     assert result["bandwidth"]["size"] == 10
     assert [(r.method, r.path) for r in cloud.http.requests] == [("GET", LIST)]
+    assert cloud.http.requests[0].query["bandwidth_name"] == "wks-lab"
 
 
 def test_check_mode_on_demand_writes_nothing_and_shows_the_diff(cloud, run_module):
@@ -204,7 +250,8 @@ def test_check_mode_on_demand_writes_nothing_and_shows_the_diff(cloud, run_modul
 
 
 def test_check_mode_prepaid_increase_places_no_order(cloud, run_module):
-    result = run_module(workspace_bandwidth, args(name="wks-office", size=40, auto_pay=True), check_mode=True, diff=True)
+    result = run_module(workspace_bandwidth, args(name="wks-office", size=40, auto_pay=True),
+                        check_mode=True, diff=True)
     assert result["changed"] is True
     assert result["diff"]["after"]["size"] == 40
     assert cloud.orders_placed() == [] and cloud.orders == {}
@@ -227,24 +274,41 @@ def test_diff_mode_without_check_mode_also_returns_the_diff(cloud, run_module):
 # -- pay-per-use: update and job ------------------------------------------------------------
 
 @pytest.mark.parametrize("name, bid", [("wks-lab", "bw-od"), ("wks-free", "bw-free")])
-def test_on_demand_resize_updates_and_follows_the_job(cloud, run_module, name, bid):
+def test_on_demand_resize_updates_and_follows_the_job_through_the_listing(cloud, run_module, fake_time, name, bid):
     result = run_module(workspace_bandwidth, args(name=name, size=50))
     assert result["changed"] is True
     assert result["job_id"] == "job-1"
     assert result["order_id"] is None and result["order_status"] is None
-    assert result["bandwidth"]["size"] == 50
+    assert result["bandwidth"]["size"] == 50 and result["bandwidth"]["status"] == "ACTIVE"
     updates = cloud.http.calls("POST", UPDATE)
     assert len(updates) == 1 and updates[0].body == {"bandwidth_size": 50}
     assert updates[0].path.endswith("/%s/update" % bid)
-    assert cloud.http.calls("GET", "/v2/%s/workspace-jobs/job-1" % PROJECT)
+    # Followed through the bandwidth listing: the plan's read, one round that sees UPDATING, one that
+    # sees the change; the job itself is never read when the bandwidth shows the change.
+    assert len(cloud.listings()) == 3
+    assert all(r.query["bandwidth_id"] == bid for r in cloud.listings()[1:])
+    assert cloud.job_reads_made() == []
+    assert len(fake_time.naps) == 1
     assert cloud.orders_placed() == []
+
+
+def test_a_slow_job_is_followed_until_the_bandwidth_leaves_updating(cloud, run_module, fake_time):
+    cloud.job_reads = 4
+    result = run_module(workspace_bandwidth, args(name="wks-lab", size=50))
+    assert "failed" not in result and result["bandwidth"]["size"] == 50
+    assert len(cloud.listings()) == 1 + 4
+    assert cloud.job_reads_made() == []
+    assert len(fake_time.naps) == 3
 
 
 def test_without_wait_the_job_is_not_followed(cloud, run_module):
     result = run_module(workspace_bandwidth, args(name="wks-lab", size=50, wait=False))
     assert result["changed"] is True and result["job_id"] == "job-1"
+    # The bandwidth as it will be once the job ends: the service still shows the old size.
     assert result["bandwidth"]["size"] == 50
-    assert not cloud.http.calls("GET", "/v2/%s/workspace-jobs/.*" % PROJECT)
+    assert cloud.find("bw-od")["size"] == 10 and cloud.find("bw-od")["status"] == "UPDATING"
+    assert not cloud.job_reads_made()
+    assert len(cloud.listings()) == 1
 
 
 def test_a_failed_job_fails_the_task_with_its_reason(cloud, run_module):
@@ -255,6 +319,9 @@ def test_a_failed_job_fails_the_task_with_its_reason(cloud, run_module):
     assert "WKS.00100001" in result["msg"] and "wks-lab (bw-od)" in result["msg"]
     assert result["job_id"] == "job-1"
     assert "Traceback" not in result["msg"]
+    # The job is read once: when the bandwidth left UPDATING without the change.
+    assert [r.path for r in cloud.job_reads_made()] == ["/v2/%s/workspace-jobs/job-1" % PROJECT]
+    assert cloud.find("bw-od")["size"] == 10
 
 
 def test_a_name_only_change_of_a_prepaid_bandwidth_uses_the_update(cloud, run_module):
@@ -293,7 +360,9 @@ def test_prepaid_increase_without_auto_pay_leaves_the_order_pending_and_warns(cl
     assert result["changed"] is True
     assert cloud.orders_placed()[0].body["extend_param"] == {"is_auto_pay": "false"}
     assert result["order_status"] == "pending_payment"
-    assert result["bandwidth"]["size"] == 20
+    # The bandwidth as it will be once the order is paid; the service still has 20.
+    assert result["bandwidth"]["size"] == 40
+    assert cloud.find("bw-pre")["size"] == 20
     warnings = " ".join(result["warnings"])
     assert result["order_id"] in warnings and "takes effect once it is paid" in warnings
 
@@ -304,7 +373,7 @@ def test_a_rerun_with_the_order_pending_places_no_second_order(cloud, run_module
     assert len(cloud.orders_placed()) == 1 and len(cloud.orders) == 1
     assert again["changed"] is False
     assert again["order_id"] == first["order_id"] and again["order_status"] == "pending_payment"
-    assert "no new order was placed" in " ".join(again["warnings"])
+    assert "no new order is placed" in " ".join(again["warnings"])
 
 
 def test_once_the_order_is_paid_and_applied_a_rerun_changes_nothing(cloud, run_module):
@@ -338,10 +407,12 @@ def test_a_409_lists_the_open_orders_and_places_no_other(cloud, run_module):
     cloud.on_order = conflict
     result = run_module(workspace_bandwidth, args(name="wks-office", size=40, auto_pay=True))
     assert result["failed"] is True
+    # The service refused the write: nothing changed.
+    assert result["changed"] is False
     (other,) = cloud.orders
     assert other in result["msg"] and "pending_payment" in result["msg"]
     assert "wks-office (bw-pre)" in result["msg"] and "HTTP 409" in result["msg"]
-    assert "no new order was placed" in result["msg"]
+    assert "nothing was changed" in result["msg"] and "Pay or cancel it" in result["msg"]
     assert len(cloud.orders_placed()) == 1 and len(cloud.orders) == 1
 
 
@@ -349,8 +420,9 @@ def test_a_409_without_billing_access_says_where_to_look(cloud, run_module):
     cloud.billing_denied = True
     cloud.on_order = lambda request, bid: (409, {"error_code": "WKS.00200409", "error_msg": "An order is unpaid."})
     result = run_module(workspace_bandwidth, args(name="wks-office", size=40))
-    assert result["failed"] is True
-    assert "billing console" in result["msg"] and "no new order was placed" in result["msg"]
+    assert result["failed"] is True and result["changed"] is False
+    assert "billing console" in result["msg"] and "nothing was changed" in result["msg"]
+    assert result["error"]["status"] == 409
 
 
 def test_a_lost_answer_to_the_order_adopts_the_order_it_placed(cloud, run_module):
@@ -403,6 +475,86 @@ def test_without_billing_access_the_bandwidth_is_followed_and_a_warning_given_on
     assert len(cloud.orders_placed()) == 1
 
 
+def test_an_open_order_with_auto_pay_fails_naming_the_order(cloud, run_module):
+    open_order = cloud.add_order("bw-pre", 30, PENDING_PAYMENT)
+    result = run_module(workspace_bandwidth, args(name="wks-office", size=40, auto_pay=True))
+    assert result["failed"] is True and result["changed"] is False
+    assert open_order in result["msg"] and "pending_payment" in result["msg"]
+    assert "Pay it or cancel it first" in result["msg"]
+    assert result["order_id"] == open_order
+    assert cloud.orders_placed() == [] and list(cloud.orders) == [open_order]
+
+
+def test_an_open_order_without_auto_pay_is_reported_with_a_warning(cloud, run_module):
+    open_order = cloud.add_order("bw-pre", 30, PENDING_PAYMENT)
+    result = run_module(workspace_bandwidth, args(name="wks-office", size=40))
+    assert "failed" not in result and result["changed"] is False
+    assert result["order_id"] == open_order and result["order_status"] == "pending_payment"
+    assert any(open_order in w and "no new order is placed" in w for w in result["warnings"])
+    assert cloud.orders_placed() == []
+
+
+def test_open_orders_are_listed_once_per_status_and_each_is_queried_once(cloud, run_module):
+    cloud.bandwidths.append(bandwidth("bw-other", "wks-other", "wks_bandwidth", 20))
+    cloud.add_order("bw-other", 30, PENDING_PAYMENT)
+    cloud.add_order("bw-od", 30, PROCESSING)
+    cloud.add_order("bw-other", 40, COMPLETED)
+    result = run_module(workspace_bandwidth, args(name="wks-office", size=40))
+    assert result["changed"] is True and result["order_status"] == "pending_payment"
+    listings = cloud.http.calls("GET", "/v2/orders/customer-orders")
+    assert sorted(r.query["status"] for r in listings) == ["1", "3", "6", "9"]
+    assert all(r.query["order_type"] == "3" for r in listings)
+    # One resource query per open order found (two), none for the completed one.
+    queried = [r.body["order_id"] for r in cloud.http.calls("POST", "/v2/orders/suscriptions/resources/query")]
+    assert len(queried) == 2 and len(set(queried)) == 2
+    assert len(cloud.orders_placed()) == 1
+
+
+def test_a_busy_bandwidth_is_refused_before_any_write(cloud, run_module):
+    cloud.find("bw-od")["status"] = "UPDATING"
+    result = run_module(workspace_bandwidth, args(name="wks-lab", size=50))
+    assert result["failed"] is True and result["changed"] is False
+    assert "UPDATING" in result["msg"] and "wks-lab (bw-od)" in result["msg"]
+    assert cloud.http.writes == []
+
+
+# -- lost answers to a plain update (rule 4) -----------------------------------------------
+
+def test_a_lost_update_answer_with_the_job_under_way_is_followed_not_resent(cloud, run_module):
+    def started_then_dropped(request, bid):
+        cloud.start_job(bid, request.body)
+        raise requests.exceptions.ConnectionError("Connection aborted: remote end closed the connection")
+    cloud.on_update = started_then_dropped
+    result = run_module(workspace_bandwidth, args(name="wks-lab", size=50))
+    assert "failed" not in result and result["changed"] is True
+    assert result["bandwidth"]["size"] == 50
+    assert len(cloud.http.calls("POST", UPDATE)) == 1
+    assert cloud.find("bw-od")["size"] == 50
+
+
+def test_a_lost_update_answer_with_nothing_under_way_is_sent_again(cloud, run_module):
+    def lost_once(request, bid):
+        cloud.on_update = None
+        raise requests.exceptions.ConnectionError("Connection aborted: remote end closed the connection")
+    cloud.on_update = lost_once
+    result = run_module(workspace_bandwidth, args(name="wks-lab", size=50))
+    assert "failed" not in result and result["changed"] is True
+    assert result["bandwidth"]["size"] == 50
+    updates = cloud.http.calls("POST", UPDATE)
+    assert len(updates) == 2 and updates[0].body == updates[1].body == {"bandwidth_size": 50}
+    assert len(cloud.jobs) == 1
+
+
+def test_a_lost_update_answer_is_resent_only_within_the_retry_budget(cloud, run_module):
+    def always_lost(request, bid):
+        raise requests.exceptions.ConnectionError("Connection aborted: remote end closed the connection")
+    cloud.on_update = always_lost
+    result = run_module(workspace_bandwidth, args(name="wks-lab", size=50, max_retries=1))
+    assert result["failed"] is True
+    assert "sent 2 times" in result["msg"] and "safe to repeat" in result["msg"]
+    assert len(cloud.http.calls("POST", UPDATE)) == 2
+
+
 # -- validation before any call -------------------------------------------------------------
 
 @pytest.mark.parametrize("values, fragment", [
@@ -424,7 +576,7 @@ def test_invalid_input_fails_before_any_call(cloud, run_module, values, fragment
 
 def test_a_name_matching_no_bandwidth_fails_without_writing(cloud, run_module):
     result = run_module(workspace_bandwidth, args(name="nope", size=10))
-    assert result["failed"] is True and "no Workspace bandwidth has name nope" in result["msg"]
+    assert result["failed"] is True and "no Workspace bandwidth is named nope" in result["msg"]
     assert cloud.http.writes == []
 
 
@@ -451,7 +603,8 @@ def test_info_reads_every_page_and_normalises(fake_http, run_module):
     result = run_module(workspace_bandwidth_info, args(), check_mode=True)
     assert result["changed"] is False
     assert len(result["bandwidths"]) == 205
-    assert result["bandwidths"][1]["billing_mode"] == "prepaid" and result["bandwidths"][0]["billing_mode"] == "on_demand"
+    assert result["bandwidths"][1]["billing_mode"] == "prepaid"
+    assert result["bandwidths"][0]["billing_mode"] == "on_demand"
     assert [int(r.query["offset"]) for r in fake_http.requests] == [0, 100, 200]
     assert fake_http.writes == []
 
@@ -462,7 +615,8 @@ def test_info_passes_the_filters(cloud, run_module):
     assert [b["id"] for b in result["bandwidths"]] == ["bw-pre"]
     query = cloud.http.requests[0].query
     assert query["bandwidth_name"] == "wks-office" and query["bandwidth_id"] == "bw-pre"
-    assert query["vpc_id"] == "vpc-1" and query["subnet_id"] == "subnet-bw-pre" and query["enterprise_project_id"] == "0"
+    assert query["vpc_id"] == "vpc-1" and query["subnet_id"] == "subnet-bw-pre"
+    assert query["enterprise_project_id"] == "0"
 
 
 def test_info_with_no_match_returns_an_empty_list(cloud, run_module):

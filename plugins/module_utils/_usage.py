@@ -1,0 +1,429 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the hwcloud.bandwidth collection
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Right-sizing VPC bandwidths from their measured use: Cloud Eye reads and the size rule.
+
+Cloud Eye (CES) answers at most 3000 datapoints per batch query and, when a query asks for
+more, silently moves ``from`` forward: the reads here are packed so that no request asks for
+more than the cap, and sent concurrently. The rule itself (:func:`recommend`) is a pure
+function so that the engine, the info module and the tests share it. Nothing here imports
+Ansible, and nothing here writes to the cloud.
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+from ansible_collections.hwcloud.bandwidth.plugins.module_utils._errors import (
+    HwCloudError,
+    ValidationError,
+    gateway_code,
+)
+
+BATCH_PATH = "/V1.0/{project_id}/batch-query-metric-data"
+LIMITS_PATH = "/v3/{project_id}/eip/eip-bandwidth-limits"
+NAMESPACE = "SYS.VPC"
+METRICS = ("upstream_bandwidth", "downstream_bandwidth")
+PERIOD = "3600"
+PERIOD_MS = 3600 * 1000
+# Cloud Eye answers at most this many datapoints per batch query (metrics x points).
+DATAPOINT_CAP = 3000
+# A batch query names at most this many metrics.
+METRICS_PER_REQUEST = 500
+BITS_PER_MBIT = 10 ** 6
+DENIED_CODES = frozenset(("ces.0017", "APIGW.0302"))
+DENIED_HINT = ("grant this IAM user the Cloud Eye permission ces:metricData:list (read metric data), "
+               "or read the usage with credentials that have it")
+
+# Documented defaults, used when the region's limits cannot be read.
+REGION_MAX = 2000
+TRAFFIC_MAX = 300
+STEP_ONE_UP_TO = 300
+STEP_FIFTY_UP_TO = 1000
+# Metrics trail a resize by 5-10 minutes, and an hourly maximum mixes both sizes for an hour.
+RECENT_CHANGE = datetime.timedelta(hours=1)
+VPC_TIME_FORMAT = "%Y-%m-%dT%H:%M:%S"
+
+DEFAULTS = {
+    "window_days": 7,
+    "percentile": 95,
+    "headroom_percent": 25,
+    "min_hours": 24,
+    "min_size": 1,
+    "max_size": None,
+}
+# One metric's hourly points must fit in one request: 124 days x 24 + 1 = 2977.
+MAX_WINDOW_DAYS = (DATAPOINT_CAP - 1) // 24
+
+
+# -- valid sizes --------------------------------------------------------------------------
+# Kept here rather than borrowed from the planner so that the rule stands on its own: any
+# integer up to 300, multiples of 50 up to 1000, multiples of 500 above.
+
+def _step(size):
+    if size <= STEP_ONE_UP_TO:
+        return 1
+    if size <= STEP_FIFTY_UP_TO:
+        return 50
+    return 500
+
+
+def size_at_least(value):
+    """The smallest valid VPC size at or above ``value`` (at least 1)."""
+    size = max(1, int(math.ceil(round(value, 6))))
+    step = _step(size)
+    return -(-size // step) * step
+
+
+def size_at_most(value):
+    """The largest valid VPC size at or below ``value`` (at least 1)."""
+    size = max(1, int(math.floor(round(value, 6))))
+    step = _step(size)
+    return max(1, size // step * step)
+
+
+# -- policy -------------------------------------------------------------------------------
+
+def _number(name, value, minimum=None, maximum=None, integer=True):
+    kinds = (int,) if integer else (int, float)
+    if isinstance(value, bool) or not isinstance(value, kinds):
+        raise ValidationError("usage.%s must be %s, got %r" % (name, "an integer" if integer else "a number", value))
+    if minimum is not None and value < minimum or maximum is not None and value > maximum:
+        if maximum is None:
+            bounds = "at least %s" % minimum
+        else:
+            bounds = "from %s to %s" % (minimum, maximum)
+        raise ValidationError("usage.%s must be %s, got %s" % (name, bounds, value))
+    return value
+
+
+class UsagePolicy:
+    """How a measured series becomes a size: the ``usage`` option, validated.
+
+    ``max_size`` None means the region's maximum (``region_max``); ``traffic_max`` caps a
+    bandwidth billed by traffic. Both come from the region's limits when they can be read.
+    """
+
+    def __init__(self, window_days=7, percentile=95, headroom_percent=25, min_hours=24, min_size=1, max_size=None,
+                 region_max=REGION_MAX, traffic_max=TRAFFIC_MAX):
+        self.window_days = window_days
+        self.percentile = percentile
+        self.headroom_percent = headroom_percent
+        self.min_hours = min_hours
+        self.min_size = min_size
+        self.max_size = max_size
+        self.region_max = region_max
+        self.traffic_max = traffic_max
+
+    @classmethod
+    def from_params(cls, params, region_max=REGION_MAX, traffic_max=TRAFFIC_MAX):
+        """A policy from the ``usage`` dict (None or missing keys take the defaults).
+
+        Raises :class:`ValidationError` naming the option, before any call is made.
+        """
+        if params is None:
+            params = {}
+        if not isinstance(params, dict):
+            raise ValidationError("usage must be a dict with the keys %s, got %r" % (", ".join(DEFAULTS), params))
+        unknown = sorted(set(params) - set(DEFAULTS))
+        if unknown:
+            raise ValidationError("usage has unknown keys: %s (known: %s)" % (", ".join(unknown), ", ".join(DEFAULTS)))
+        values = {key: params.get(key) if params.get(key) is not None else default for key, default in DEFAULTS.items()}
+        _number("window_days", values["window_days"], 1, MAX_WINDOW_DAYS)
+        _number("percentile", values["percentile"], 1, 100, integer=False)
+        _number("headroom_percent", values["headroom_percent"], 0, integer=False)
+        _number("min_hours", values["min_hours"], 0)
+        _number("min_size", values["min_size"], 1, region_max)
+        if values["max_size"] is not None:
+            _number("max_size", values["max_size"], 1, region_max)
+            if values["min_size"] > values["max_size"]:
+                raise ValidationError("usage.min_size %d is above usage.max_size %d: make min_size smaller or max_size "
+                                      "larger" % (values["min_size"], values["max_size"]))
+        policy = cls(region_max=region_max, traffic_max=traffic_max, **values)
+        low, high = size_at_least(policy.min_size), size_at_most(policy.upper)
+        if low > high:
+            raise ValidationError(
+                "usage.min_size %d and usage.max_size %d leave no valid VPC size between them (sizes above 300 are "
+                "multiples of 50, above 1000 multiples of 500): widen the range" % (policy.min_size, policy.upper))
+        return policy
+
+    @property
+    def upper(self):
+        """The largest size allowed, before step rounding: ``max_size`` or the region's maximum."""
+        return self.region_max if self.max_size is None else self.max_size
+
+    @property
+    def points(self):
+        """Hourly points per metric in the window: Cloud Eye rounds ``from`` down to the period."""
+        return self.window_days * 24 + 1
+
+    def to_dict(self):
+        return {key: getattr(self, key) for key in DEFAULTS}
+
+
+# -- Cloud Eye ----------------------------------------------------------------------------
+
+def dimension(bandwidth):
+    """The Cloud Eye dimension of a bandwidth's metrics, as (name, value).
+
+    A shared (WHOLE) bandwidth is reported under ``bandwidth_id``; a dedicated (PER) one under
+    its EIP's ``publicip_id``, or under ``bandwidth_id`` while it has no EIP.
+    """
+    if bandwidth.get("share_type") == "PER":
+        for publicip in bandwidth.get("publicip_info") or []:
+            if publicip.get("publicip_id"):
+                return "publicip_id", publicip["publicip_id"]
+    return "bandwidth_id", bandwidth["id"]
+
+
+def metrics_per_request(points):
+    """How many metrics fit one batch query of ``points`` points each under the datapoint cap."""
+    return max(1, min(METRICS_PER_REQUEST, DATAPOINT_CAP // max(1, points)))
+
+
+def pack(metrics, points):
+    """Split ``metrics`` into batches that each ask for at most 3000 datapoints."""
+    size = metrics_per_request(points)
+    return [metrics[start:start + size] for start in range(0, len(metrics), size)]
+
+
+def is_denied(exc):
+    return exc.status == 403 or gateway_code(exc.error_code) in DENIED_CODES
+
+
+class CloudEye:
+    """Batched, concurrent reads of the hourly maxima of VPC bandwidths."""
+
+    def __init__(self, client, workers=8, clock=time.time):
+        self.client = client
+        self.workers = max(1, int(workers))
+        self.clock = clock
+        # Batch queries sent by the last read (one per pack, retries not counted).
+        self.requests = 0
+
+    def hourly_maxima(self, bandwidths, window_days=7, now=None):
+        """Per bandwidth id, its hourly values in Mbit/s, oldest first.
+
+        Each value is the larger of the upstream and downstream hourly maxima of that hour
+        (bit/s / 10**6); an hour that Cloud Eye has no datapoint for is left out, so the list
+        length is the number of hours measured.
+        """
+        bandwidths = list(bandwidths)
+        if not bandwidths:
+            self.requests = 0
+            return {}
+        end = int((self.clock() if now is None else now) * 1000)
+        start = end - int(window_days) * 86400 * 1000
+        owners = {}
+        metrics = []
+        for bandwidth in bandwidths:
+            name, value = dimension(bandwidth)
+            for metric_name in METRICS:
+                key = (metric_name, name, value)
+                if key not in owners:
+                    owners[key] = []
+                    metrics.append({"namespace": NAMESPACE, "metric_name": metric_name,
+                                    "dimensions": [{"name": name, "value": value}]})
+                owners[key].append(bandwidth["id"])
+        batches = pack(metrics, int(window_days) * 24 + 1)
+        self.requests = len(batches)
+        # Resolve the project id once, before the threads need it.
+        path = self.client.path(BATCH_PATH)
+        hours = {bandwidth["id"]: {} for bandwidth in bandwidths}
+        for answer in self._send_all(path, batches, start, end):
+            for metric in answer.get("metrics") or []:
+                dims = metric.get("dimensions") or [{}]
+                key = (metric.get("metric_name"), dims[0].get("name"), dims[0].get("value"))
+                for bandwidth_id in owners.get(key, ()):
+                    series = hours[bandwidth_id]
+                    for point in metric.get("datapoints") or []:
+                        value = point.get("max")
+                        stamp = point.get("timestamp")
+                        if value is None or stamp is None:
+                            continue
+                        mbit = float(value) / BITS_PER_MBIT
+                        if mbit > series.get(stamp, -1.0):
+                            series[stamp] = mbit
+        return {bandwidth_id: [series[stamp] for stamp in sorted(series)] for bandwidth_id, series in hours.items()}
+
+    def _send_all(self, path, batches, start, end):
+        if len(batches) == 1 or self.workers == 1:
+            return [self._send(path, batch, start, end, index, len(batches)) for index, batch in enumerate(batches)]
+        with ThreadPoolExecutor(max_workers=min(self.workers, len(batches))) as pool:
+            futures = [pool.submit(self._send, path, batch, start, end, index, len(batches))
+                       for index, batch in enumerate(batches)]
+            try:
+                return [future.result() for future in futures]
+            except BaseException:
+                for future in futures:
+                    future.cancel()
+                raise
+
+    def _send(self, path, batch, start, end, index, total):
+        body = {"metrics": batch, "from": start, "to": end, "period": PERIOD, "filter": "max"}
+        operation = "read the hourly bandwidth metrics from Cloud Eye (batch %d of %d, %d metrics)" % (
+            index + 1, total, len(batch))
+        try:
+            return self.client.request("ces", "POST", path, operation, body=body, read_only=True) or {}
+        except HwCloudError as exc:
+            if is_denied(exc):
+                raise exc.with_hint(DENIED_HINT) from None
+            raise
+
+
+# -- region limits ------------------------------------------------------------------------
+
+def region_limits(client):
+    """The region's bandwidth size limits by charge mode, or None when they cannot be read.
+
+    ``{"bandwidth": {"min_size": 1, "max_size": 2000}, "traffic": {...}, ...}``. A permission
+    error, an older region without the API or an unreadable answer all mean "use the
+    documented defaults", so they are not failures.
+    """
+    limits = {}
+    try:
+        items = client.pages_by_marker("vpc", client.path(LIMITS_PATH), "eip_bandwidth_limits",
+                                       "read the region's EIP bandwidth limits", limit=100)
+        for item in items:
+            mode = item.get("charge_mode")
+            if mode and isinstance(item.get("max_size"), int):
+                limits[mode] = {"min_size": item.get("min_size") or 1, "max_size": item["max_size"]}
+    except HwCloudError:
+        return None
+    return limits or None
+
+
+def policy_limits(limits):
+    """(region_max, traffic_max) from :func:`region_limits`, the documented defaults where absent."""
+    limits = limits or {}
+    region_max = (limits.get("bandwidth") or {}).get("max_size") or REGION_MAX
+    traffic_max = (limits.get("traffic") or {}).get("max_size") or TRAFFIC_MAX
+    return region_max, traffic_max
+
+
+# -- the rule -----------------------------------------------------------------------------
+
+def nearest_rank(values, percentile):
+    """The nearest-rank percentile: the smallest value with at least ``percentile`` % at or below it."""
+    ordered = sorted(values)
+    rank = max(1, int(math.ceil(round(percentile / 100.0 * len(ordered), 9))))
+    return ordered[min(rank, len(ordered)) - 1]
+
+
+def _utcnow():
+    return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+
+
+def _parse_time(text):
+    if not text:
+        return None
+    try:
+        return datetime.datetime.strptime(str(text)[:19], VPC_TIME_FORMAT)
+    except ValueError:
+        return None
+
+
+def _mbit(value):
+    return None if value is None else round(value, 3)
+
+
+def _fmt(value):
+    return ("%.3f" % value).rstrip("0").rstrip(".")
+
+
+def _statistic(policy):
+    if policy.percentile >= 100:
+        return "the peak"
+    return "the %sth percentile" % _fmt(policy.percentile)
+
+
+def recommend(bandwidth, hourly_mbit, policy, now=None):
+    """The recommended size of one normalised VPC bandwidth from its hourly values (Mbit/s).
+
+    Returns ``id``, ``name``, ``size``, ``billing_mode``, ``hours``, ``peak_mbit``,
+    ``percentile_mbit``, ``utilization_percent``, ``recommended_size`` and ``reason``. With fewer
+    than ``min_hours`` points the size is kept. The prepaid decrease policy is not applied
+    here: the caller decides what to do with a smaller size.
+    """
+    values = [float(value) for value in hourly_mbit or []]
+    size = bandwidth.get("size")
+    hours = len(values)
+    days = "%d day%s" % (policy.window_days, "" if policy.window_days == 1 else "s")
+    entry = {
+        "id": bandwidth.get("id"),
+        "name": bandwidth.get("name"),
+        "size": size,
+        "billing_mode": bandwidth.get("billing_mode"),
+        "hours": hours,
+        "peak_mbit": None,
+        "percentile_mbit": None,
+        "utilization_percent": None,
+        "recommended_size": size,
+        "reason": None,
+    }
+    notes = _recent_change_note(bandwidth, now)
+    if not values:
+        entry["reason"] = ("no data: Cloud Eye holds no hourly %s datapoints for this bandwidth in the last %s; "
+                           "keeping %s Mbit/s" % (" or ".join(METRICS), days, size)) + notes
+        return entry
+    peak = max(values)
+    value = nearest_rank(values, policy.percentile)
+    entry["peak_mbit"] = _mbit(peak)
+    entry["percentile_mbit"] = _mbit(value)
+    if size:
+        entry["utilization_percent"] = round(value / size * 100, 1)
+    if hours < policy.min_hours:
+        entry["reason"] = ("too few hours: only %d hourly datapoints in the last %s, fewer than min_hours %d; keeping "
+                           "%s Mbit/s" % (hours, days, policy.min_hours, size)) + notes
+        return entry
+    needed = value * (1 + policy.headroom_percent / 100.0)
+    target = size_at_least(needed)
+    low, high = size_at_least(policy.min_size), size_at_most(policy.upper)
+    limits = []
+    if bandwidth.get("charge_mode") == "traffic" and high > policy.traffic_max:
+        high = size_at_most(policy.traffic_max)
+        limits.append("a bandwidth billed by traffic is capped at %d Mbit/s" % high)
+    if target > high:
+        limits.append("held at the maximum %d Mbit/s" % high)
+        target = high
+    elif target < low:
+        limits.append("raised to min_size %d Mbit/s" % low)
+        target = min(low, high)
+    entry["recommended_size"] = target
+    evidence = "%s of %d hourly maxima over %s is %s Mbit/s (peak %s Mbit/s" % (
+        _statistic(policy), hours, days, _fmt(value), _fmt(peak))
+    if size:
+        evidence += ", %s%% of %s Mbit/s)" % (_fmt(entry["utilization_percent"]), size)
+    else:
+        evidence += ")"
+    evidence += "; with %s%% headroom it needs %s Mbit/s, the next valid size is %d Mbit/s" % (
+        _fmt(policy.headroom_percent), _fmt(round(needed, 3)), size_at_least(needed))
+    if limits:
+        evidence += " (%s)" % "; ".join(limits)
+    if size is None or target == size:
+        verdict = "keep %s Mbit/s" % size
+    elif target > size:
+        verdict = "increase from %s to %d Mbit/s" % (size, target)
+    else:
+        verdict = "decrease from %s to %d Mbit/s" % (size, target)
+    entry["reason"] = "%s: %s" % (evidence, verdict) + notes
+    return entry
+
+
+def _recent_change_note(bandwidth, now):
+    changed = _parse_time(bandwidth.get("updated_at"))
+    now = now or _utcnow()
+    if changed is None or not now - RECENT_CHANGE <= changed <= now + datetime.timedelta(minutes=5):
+        return ""
+    return (". Note: the bandwidth changed at %s UTC, less than an hour ago; its metrics trail a change by 5-10 "
+            "minutes, so the latest hours may still reflect the old size" % changed.strftime(VPC_TIME_FORMAT))
+
+
+def recommend_all(cloud_eye, bandwidths, policy, now=None):
+    """Read and recommend for many bandwidths: (entries in the order given, series by id)."""
+    bandwidths = list(bandwidths)
+    series = cloud_eye.hourly_maxima(bandwidths, window_days=policy.window_days)
+    return [recommend(bandwidth, series.get(bandwidth["id"]), policy, now=now) for bandwidth in bandwidths], series
