@@ -45,7 +45,8 @@ options:
   endpoints:
     description:
       - Base URLs that replace the computed endpoint of a service, keyed by service name
-        (C(iam), C(workspace), C(vpc), C(bss)), for example a private endpoint or a local simulator.
+        (C(iam), C(workspace), C(vpc), C(bss), C(ces)), for example a private endpoint or a local simulator.
+      - C(ces) is Cloud Eye, read for the measured utilization of VPC bandwidths.
       - C(bss) is the billing service; accounts of the international site use C(https://bss-intl.myhuaweicloud.com),
         which the modules also switch to by themselves when the billing service says the account belongs there.
       - If not set, the value of the E(HW_ENDPOINTS) environment variable is used, as JSON or as

@@ -152,7 +152,16 @@ def _fields_of(data, nested=False):
         message = inner.get("message") or inner.get("error_msg") or inner.get("detail")
         return _str(code), _str(message), request_id or inner.get("request_id")
     if "code" in data or "message" in data:
-        return _str(data.get("code")), _str(data.get("message")), request_id
+        message = data.get("message")
+        if isinstance(message, dict):
+            # Cloud Eye: {"http_code", "message": {"details", "code"}}
+            return _str(message.get("code")), _str(message.get("details") or message.get("message")), request_id
+        code = data.get("code")
+        details = data.get("details")
+        if isinstance(details, dict) and details.get("code"):
+            # Older Cloud Eye: {"code": 400, "message", "details": {"code"}}
+            code = details["code"]
+        return _str(code), _str(message), request_id
     if not nested:
         # Any other wrapper object ({"badRequest": {"code", "message"}}), one level down, as the SDK reads it.
         for value in data.values():

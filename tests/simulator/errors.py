@@ -28,6 +28,11 @@ def vpc(status, code, message):
     return ApiError(status, {"code": code, "message": message})
 
 
+def ces(status, code, message):
+    """Cloud Eye: the HTTP status as text and the code inside ``message``."""
+    return ApiError(status, {"http_code": str(status), "message": {"details": message, "code": code}})
+
+
 def iam(status, message):
     """Keystone-style error of IAM."""
     return ApiError(status, {"error": {"code": status, "message": message, "title": "Bad Request" if status == 400 else "Error"}})
@@ -44,4 +49,6 @@ def invalid_body(service, message):
         return bss(400, "CBC.0100", "Invalid parameter: %s" % message)
     if service == "iam":
         return iam(400, "Invalid parameter: %s" % message)
+    if service == "ces":
+        return ces(400, "ces.0014", "Some content in message body is not correct: %s" % message)
     return workspace(400, "WKS.00000002", "Invalid parameter: %s" % message)

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, parse_qsl, urlsplit
 
-from . import errors, services, signing
+from . import cloudeye, errors, services, signing
 from .faults import FaultError, Faults
 from .state import Store
 
@@ -33,6 +33,9 @@ ROUTES = [
     ("GET", r"/v1/%s/bandwidths/(?P<bandwidth_id>[^/]+)" % P, "vpc", "vpc.show", services.vpc_show),
     ("PUT", r"/v1/%s/bandwidths/(?P<bandwidth_id>[^/]+)" % P, "vpc", "vpc.update", services.vpc_update),
     ("PUT", r"/v2.0/%s/bandwidths/(?P<bandwidth_id>[^/]+)" % P, "vpc", "vpc.update_prepaid", services.vpc_update_prepaid),
+    ("GET", r"/v3/%s/eip/eip-bandwidth-limits" % P, "vpc", "vpc.bandwidth_limits", cloudeye.eip_bandwidth_limits),
+    ("POST", r"/V1.0/%s/batch-query-metric-data" % P, "ces", "ces.batch_query", cloudeye.ces_batch_query),
+    ("GET", r"/V1.0/%s/metric-data" % P, "ces", "ces.metric_data", cloudeye.ces_show_metric_data),
 ]
 COMPILED = [(method, re.compile("^%s/?$" % pattern), service, operation, func) for method, pattern, service, operation, func in ROUTES]
 
@@ -40,8 +43,9 @@ HTML_PAGE = "<html><head><title>%d %s</title></head><body><center><h1>%d %s</h1>
 GATEWAY_FAULT_CODES = {500: "APIGW.0103", 502: "APIGW.0202", 503: "APIGW.0203", 504: "APIGW.0201"}
 
 
-# POST routes that only read: the billing resource query carries its filters in a body.
-READ_ONLY_POSTS = frozenset(("bss.resources_query",))
+# POST routes that only read: the billing resource query and the Cloud Eye batch query carry
+# their filters in a body.
+READ_ONLY_POSTS = frozenset(("bss.resources_query", "ces.batch_query"))
 
 
 def is_write(method, route):
@@ -107,6 +111,10 @@ def find_route(method, path):
 def guess_service(path):
     if path.startswith("/v3/projects") or path.startswith("/v3/auth"):
         return "iam"
+    if path.startswith("/V1.0/"):
+        return "ces"
+    if path.startswith("/v3/") and "/eip/" in path:
+        return "vpc"
     if "/orders/" in path:
         return "bss"
     if path.startswith("/v1/") or path.startswith("/v2.0/"):
@@ -249,10 +257,13 @@ class Handler(BaseHTTPRequestHandler):
             raise errors.gateway(401, "APIGW.0301", str(exc), request_id) from exc
 
     def check_permission(self, service, request_id):
-        """config.deny_workspace / deny_vpc: true denies every call, "writes" every non-GET call."""
-        deny = self.sim.store.config.get("deny_%s" % service) if service in ("workspace", "vpc") else None
+        """config.deny_workspace / deny_vpc / deny_ces: true denies every call, "writes" every non-GET call."""
+        deny = self.sim.store.config.get("deny_%s" % service) if service in ("workspace", "vpc", "ces") else None
         if not deny or (deny == "writes" and self.command == "GET"):
             return
+        if service == "ces":
+            # The code is a simulator choice: the documented table does not name the permission error.
+            raise errors.ces(403, "ces.0017", "The user has no permission to access the API (ces:metricData:list).")
         if service == "vpc":
             raise errors.vpc(403, "VPC.2701", "Token not allowed to do this action.")
         raise errors.gateway(403, "APIGW.0302", "The IAM user is not authorized to access the API.", request_id)
@@ -271,7 +282,7 @@ class Handler(BaseHTTPRequestHandler):
         store.advance()
         with store.lock:
             status, answer = func(store, call)
-            if self.command != "GET":
+            if is_write(self.command, route):
                 # Saved before answering, so a crash or drop after the change never loses it.
                 store.save()
         entry["order_id"] = call.order_id
@@ -283,6 +294,8 @@ class Handler(BaseHTTPRequestHandler):
         if project_id in known and header in (None, project_id):
             return
         message = "urlTenantId is not equal tokenTenantId" if service == "vpc" else "The project ID %s is invalid." % project_id
+        if service == "ces":
+            raise errors.ces(400, "ces.0003", "The tenant ID is left blank or incorrect.")
         if service == "vpc":
             raise errors.vpc(400, "VPC.0007", message)
         raise errors.workspace(400, "WKS.00000007", message)

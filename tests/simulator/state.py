@@ -33,6 +33,9 @@ DEFAULT_CONFIG = {
     "allow_immediate_decrease": True,
     "currency": "CNY",
     "price_per_mbit": 25.0,
+    "deny_ces": False,
+    "usage_seed": 1,
+    "traffic_max_size": 300,
 }
 
 ORDER_PENDING_PAYMENT = 6
@@ -127,6 +130,8 @@ def _vpc_defaults(item, index, project):
     if result.get("billing_info") is True or result.get("prepaid"):
         result["billing_info"] = _billing_info(bandwidth_id, project)
     result.pop("prepaid", None)
+    # Cloud Eye demand is sized from the seed, so a resize does not change the demand itself.
+    result.setdefault("usage_size", result["size"])
     if result["share_type"] == "PER" and result["bandwidth_type"] == "share":
         result["bandwidth_type"] = "bgp"
     return result

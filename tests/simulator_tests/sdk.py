@@ -5,10 +5,12 @@ import time
 
 import requests
 from huaweicloudsdkbss.v2 import BssClient
+from huaweicloudsdkces.v1 import CesClient
 from huaweicloudsdkcore.auth.credentials import BasicCredentials, GlobalCredentials
 from huaweicloudsdkcore.sdk_request import SdkRequest
 from huaweicloudsdkcore.signer.signer import Signer
 from huaweicloudsdkeip.v2 import EipClient
+from huaweicloudsdkeip.v3 import EipClient as EipClientV3
 from huaweicloudsdkworkspace.v2 import WorkspaceClient
 
 ACCESS_KEY = "SIMULATORAK0000000000"
@@ -33,6 +35,14 @@ def workspace(url, credentials=None):
 
 def eip(url, credentials=None):
     return EipClient.new_builder().with_credentials(credentials or basic()).with_endpoints([url]).build()
+
+
+def eip_v3(url, credentials=None):
+    return EipClientV3.new_builder().with_credentials(credentials or basic()).with_endpoints([url]).build()
+
+
+def ces(url, credentials=None):
+    return CesClient.new_builder().with_credentials(credentials or basic()).with_endpoints([url]).build()
 
 
 def bss(url):

@@ -24,7 +24,7 @@ import time
 ACCESS_KEY = "SIMULATORAK0000000000"
 SECRET_KEY = "simulator-secret-key"
 REGION = "cn-north-4"
-SERVICES = ("iam", "workspace", "vpc", "bss")
+SERVICES = ("iam", "workspace", "vpc", "bss", "ces")
 
 
 def start(state_dir, seed):

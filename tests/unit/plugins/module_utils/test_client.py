@@ -146,7 +146,7 @@ def test_parse_endpoints(value, expected):
 
 
 @pytest.mark.parametrize("value, message", [
-    ({"ecs": "https://ecs.example.com"}, "unknown service in endpoints: ecs (known: iam, workspace, vpc, bss)"),
+    ({"ecs": "https://ecs.example.com"}, "unknown service in endpoints: ecs (known: iam, workspace, vpc, bss, ces)"),
     ({"vpc": "vpc.example.com"}, "endpoint of vpc must be an http(s) URL, got 'vpc.example.com'"),
     ({"vpc": "ftp://vpc.example.com"}, "endpoint of vpc must be an http(s) URL"),
     ({"vpc": "https://"}, "endpoint of vpc must be an http(s) URL"),

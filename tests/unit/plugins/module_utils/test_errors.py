@@ -178,3 +178,13 @@ def test_outcome_unknown_is_an_hwcloud_error():
     error = OutcomeUnknownError(OP, "connection broke", hint="read the state")
     assert isinstance(error, HwCloudError)
     assert str(error) == "resize bandwidth bw-1 failed: connection broke. What to do: read the state"
+
+
+@pytest.mark.parametrize("body", [
+    {"http_code": "400", "message": {"details": "the period is not supported", "code": "ces.0014"}},
+    {"code": 400, "message": "the period is not supported", "details": {"code": "ces.0014"}},
+])
+def test_cloud_eye_error_bodies_give_their_code_and_message(body):
+    error = parse_error("read utilization", 400, json.dumps(body).encode())
+    assert error.error_code == "ces.0014"
+    assert error.message == "the period is not supported"
