@@ -139,6 +139,8 @@ class EngineModule(BandwidthModule):
     """Base of the modules that change bandwidths: they all run on the one engine."""
 
     concurrency = 1
+    # The decrease policies the module offers besides refuse.
+    decrease_choices = ("immediate",)
 
     def engine(self):
         params = self.module.params
@@ -149,7 +151,8 @@ class EngineModule(BandwidthModule):
 
     def policy(self, renewal=None):
         params = self.module.params
-        return Policy(prepaid_decrease=params["prepaid_decrease"], auto_pay=params["auto_pay"], renewal=renewal)
+        return Policy(prepaid_decrease=params["prepaid_decrease"], auto_pay=params["auto_pay"], renewal=renewal,
+                      decrease_choices=self.decrease_choices)
 
     def check_wait_timeout(self):
         if self.module.params["wait_timeout"] <= 0:

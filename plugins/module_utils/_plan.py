@@ -232,8 +232,11 @@ def parse_targets(raw, allow_auto=True):
 class Policy:
     """How a run may change yearly/monthly bandwidths, and the region's size limits."""
 
-    def __init__(self, prepaid_decrease="refuse", auto_pay=False, renewal=None, limits=None):
+    def __init__(self, prepaid_decrease="refuse", auto_pay=False, renewal=None, limits=None,
+                 decrease_choices=("immediate",)):
         self.prepaid_decrease = prepaid_decrease
+        # The decrease policies the caller offers besides refuse: the help of a refusal names only these.
+        self.decrease_choices = tuple(decrease_choices)
         self.auto_pay = bool(auto_pay)
         self.renewal = renewal
         # {charge_mode: (min, max)} of VPC bandwidths, from the region; None: the documented defaults.
@@ -473,7 +476,8 @@ def _plan_one(target, current, policy, open_orders, renewal_orders, recommendati
                           "immediate" % current.get("size")
                     return Entry(target, current, kept, UPDATE if kept else NOTHING, "; ".join(
                         text for text in (note, why) if text), recommendation=recommendation), None
-                choices = "; or ".join(DECREASE_HELP[name] for name in allowed)
+                choices = "; or ".join(DECREASE_HELP[name] for name in allowed
+                                       if name in policy.decrease_choices) or "this service has no such change"
                 refusal = ("is refused by prepaid_decrease=refuse" if policy.prepaid_decrease == "refuse" else
                            "cannot be done with prepaid_decrease=%s, which this service does not support"
                            % policy.prepaid_decrease)

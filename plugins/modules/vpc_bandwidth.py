@@ -278,6 +278,7 @@ from ansible_collections.hwcloud.bandwidth.plugins.module_utils._plan import val
 
 class VpcBandwidthModule(SingleResizeModule):
     service = "vpc"
+    decrease_choices = ("immediate", "at_renewal")
     argument_spec = dict(
         resize_argument_spec(),
         id=dict(type="str"),
