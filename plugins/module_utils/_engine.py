@@ -124,7 +124,7 @@ class Engine:
         listings = self.read(targets) if listings is None else listings
         scopes = {kind: service.scope() for kind, service in self.services.items()}
         result = plan(targets, listings, policy, recommendations=recommendations, scopes=scopes)
-        if policy.limits is None and self._needs_limits(result):
+        if policy.limits is None and self._needs_limits(targets, result):
             # The region's own range per charge mode, read once and only when a VPC size changes.
             policy.limits = self.services["vpc"].size_limits() or {}
             if policy.limits:
@@ -149,9 +149,14 @@ class Engine:
                     recommendations=recommendations, scopes=scopes)
 
     @staticmethod
-    def _needs_limits(plan_):
-        return any(entry.service == "vpc" and (entry.desired.size is not None or entry.desired.charge_mode is not None)
-                   for entry in plan_.entries)
+    def _needs_limits(targets, plan_):
+        """True when a VPC size changes, or a VPC target was refused before the region's range was known."""
+        if any(entry.service == "vpc" and (entry.desired.size is not None or entry.desired.charge_mode is not None)
+               for entry in plan_.entries):
+            return True
+        planned = {id(entry.target) for entry in plan_.entries}
+        return any(target.service == "vpc" and (target.size is not None or target.charge_mode is not None)
+                   and id(target) not in planned for target in targets)
 
     def _label(self, entry):
         return self.services[entry.service].label(entry.current)

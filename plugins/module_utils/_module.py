@@ -177,7 +177,10 @@ class SingleResizeModule(EngineModule):
         params = self.module.params
         size = params.get("size")
         if self.service == "vpc":
-            validate_vpc_size(size, params.get("charge_mode") or "bandwidth")
+            # The step and the traffic cap before any request; the region's maximum is the plan's to check.
+            charge_mode = params.get("charge_mode") or "bandwidth"
+            ceiling = max(size, 2000) if isinstance(size, int) and not isinstance(size, bool) else 2000
+            validate_vpc_size(size, charge_mode, limits={charge_mode: (1, ceiling)})
         else:
             validate_size_range(size)
         bandwidth_id = params.get("id")

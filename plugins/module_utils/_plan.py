@@ -213,7 +213,9 @@ def parse_targets(raw, allow_auto=True):
                              "Workspace subnet bandwidth; give the size in Mbit/s")
         else:
             try:
-                validate_size_range(size)
+                # The region may allow more than the default maximum for VPC: plan() checks its range.
+                maximum = max(size, SIZE_MAX) if service == "vpc" and isinstance(size, int) else SIZE_MAX
+                validate_size_range(size, maximum=maximum)
             except ValidationError as exc:
                 found.append(str(exc))
         if item.get("name") and not item.get("id"):

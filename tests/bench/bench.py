@@ -32,6 +32,7 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, ROOT)
 
+from tests.bench.bench_usage import bench_usage  # noqa: E402  pylint: disable=wrong-import-position
 from tests.simulator.control import start_simulator  # noqa: E402  pylint: disable=wrong-import-position
 from tests.utils.with_simulator import environment  # noqa: E402  pylint: disable=wrong-import-position
 
@@ -143,6 +144,57 @@ def orders(bench, count, delay, sequential):
     return row
 
 
+def scaling(bench, count, order_delay):
+    """One change against ``count`` changes across both services and both billing modes, in one run each.
+
+    Orders are paid at once and complete ``order_delay`` seconds after payment; the figures say
+    how the wall time and the API calls of the role grow with the number of changes.
+    """
+    rows = []
+    for changes in (1, count):
+        quarter = max(1, changes // 4)
+        fleet = {"workspace": 2 * quarter, "vpc": 2 * quarter, "prepaid_ratio": 0.5, "size": 10}
+        bench.admin.reset({"config": {"job_delay": 1.0, "order_delay": order_delay}, "fleet": fleet})
+        targets = bench.targets(20)[:changes]
+        seconds, calls = bench.run("playbooks/resize.yml", {"bandwidth_resize_targets": targets,
+                                                            "bandwidth_resize_auto_pay": True,
+                                                            "bandwidth_resize_poll_interval": 5,
+                                                            "bandwidth_resize_wait_timeout": 600})
+        check_sizes(bench, targets)
+        rows.append({"changes": changes, "seconds": seconds, "calls": calls["requests"], "writes": calls["writes"],
+                     "reads": calls["reads"]})
+    return rows
+
+
+def check_sizes(bench, targets):
+    state = bench.admin.state()
+    sizes = {b["bandwidth_id"]: b["size"] for b in state["workspace_bandwidths"]}
+    sizes.update({b["id"]: b["size"] for b in state["vpc_bandwidths"]})
+    wrong = [t["id"] for t in targets if sizes.get(t["id"]) != t["size"]]
+    if wrong:
+        raise SystemExit("the run left %d bandwidths at another size: %s" % (len(wrong), ", ".join(wrong[:5])))
+
+
+def scaling_lines(rows, order_delay):
+    one, many = rows[0], rows[-1]
+    lines = [
+        "", "## One change against %d changes" % many["changes"], "",
+        "`playbooks/resize.yml` (the role: one `hwcloud.bandwidth.resize` task, then follow rounds), auto pay on,",
+        "changes spread over both services and both billing modes, jobs completing after 1 s and orders %s s" % (
+            fmt(order_delay)),
+        "after payment. Every run is checked: each bandwidth shows its new size.", "",
+        "| changes | wall time (s) | API calls | writes | reads |",
+        "|---|---|---|---|---|",
+    ]
+    for row in rows:
+        lines.append("| %d | %s | %d | %d | %d |" % (row["changes"], fmt(row["seconds"]), row["calls"], row["writes"],
+                                                    row["reads"]))
+    lines += ["", "%d changes take %s the wall time of one; their reads are %d against %d for one change "
+              "(target: N + 40 calls)." % (many["changes"], ratio(many["seconds"], one["seconds"]), many["reads"],
+                                           one["reads"])]
+    return lines
+
+
 def stamp(text):
     """Seconds since the epoch of a log entry's ISO time."""
     return datetime.datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
@@ -239,6 +291,8 @@ def main():
     parser.add_argument("--orders", type=int, default=16, help="how many yearly/monthly orders (0: skip)")
     parser.add_argument("--order-delay", type=float, default=5.0, help="seconds from payment to completion")
     parser.add_argument("--no-sequential", action="store_true", help="skip the loop that waits in each task")
+    parser.add_argument("--scaling", type=int, default=60, help="changes of the scaling run (0: skip)")
+    parser.add_argument("--usage", type=int, default=1000, help="VPC bandwidths of the utilization read (0: skip)")
     parser.add_argument("--output", default=os.path.join(ROOT, "docs", "benchmarks.md"))
     parser.add_argument("--verbose", action="store_true", help="show the output of every playbook run")
     args = parser.parse_args()
@@ -246,7 +300,7 @@ def main():
     loop_sizes = sizes if args.loop_sizes is None else [int(size) for size in args.loop_sizes.split(",") if size]
     started = datetime.datetime.now(datetime.timezone.utc)
     load_before = "%.1f" % os.getloadavg()[0]
-    converged_rows, order_rows = [], []
+    converged_rows, order_rows, extra = [], [], []
     with tempfile.TemporaryDirectory(prefix="hwcloud-bench-") as workdir:
         simulator = start_simulator(os.path.join(workdir, "state.json"))
         try:
@@ -265,9 +319,20 @@ def main():
                 print("%d orders, %.0f s delay: role %.1f s (%d calls) | loop waiting in each task %s s"
                       % (args.orders, args.order_delay, row["role_s"], row["role_calls"], fmt(row["loop_s"])),
                       flush=True)
+            if args.scaling:
+                rows = scaling(bench, args.scaling, 3.0)
+                extra += scaling_lines(rows, 3.0)
+                print("\n".join(extra), flush=True)
+            if args.usage:
+                figures = bench_usage(simulator.url, count=args.usage)
+                extra += ["", "## Utilization of %d VPC bandwidths over 7 days" % args.usage, "",
+                          "`vpc_bandwidth_usage_info`'s Cloud Eye read: %d batch calls (the 3000-datapoint cap allows "
+                          "no fewer than %d), %s s." % (figures["queries"], figures["minimum_queries"],
+                                                        fmt(figures.get("read_seconds")))]
+                print(extra[-1], flush=True)
         finally:
             simulator.stop()
-    text = report(converged_rows, order_rows, started, load_before, "%.1f" % os.getloadavg()[0])
+    text = report(converged_rows, order_rows, started, load_before, "%.1f" % os.getloadavg()[0]) + "\n".join(extra)
     with open(args.output, "w", encoding="utf-8") as handle:
         handle.write(text)
     print("\n" + text)

@@ -63,7 +63,7 @@ SCENES = [
     ("billing-denied-resize", None, "vpc_bandwidth",
      {"id": VPC_PREPAID, "size": 150, "auto_pay": True, "wait_timeout": 60}, {}, "ok"),
     ("not-found-vpc-id", {"deny_billing": False}, "vpc_bandwidth", {"id": UNKNOWN_ID, "size": 60}, {},
-     ["no VPC bandwidth has id %s" % UNKNOWN_ID, "VPC.0306", "check the id and the region"]),
+     ["no VPC bandwidth has id %s" % UNKNOWN_ID, "check the id and the region"]),
     ("not-found-workspace-id", None, "workspace_bandwidth", {"id": UNKNOWN_ID, "size": 20}, {},
      ["no Workspace bandwidth has id %s" % UNKNOWN_ID, "check the id"]),
     ("not-found-order", None, "order", {"order_id": "CS2401010000ZZZZZ", "state": "cancelled"}, {},

@@ -89,10 +89,10 @@ CASES = [
     Case("unknown-id-ws", WS, {"id": UNKNOWN_ID, "size": 20}, ["no Workspace bandwidth has id %s" % UNKNOWN_ID]),
     Case("unknown-id-vpc", VPC, {"id": UNKNOWN_ID, "size": 20},
          ["no VPC bandwidth has id %s" % UNKNOWN_ID, "vpc_bandwidth_info"]),
-    Case("unknown-name-ws", WS, {"name": "no-such-bandwidth", "size": 20}, ["no Workspace bandwidth has name no-such-bandwidth"]),
+    Case("unknown-name-ws", WS, {"name": "no-such-bandwidth", "size": 20}, ["no Workspace bandwidth is named no-such-bandwidth"]),
     Case("unknown-name-vpc", VPC, {"name": "no-such-bandwidth", "size": 20}, ["is named no-such-bandwidth"]),
     Case("ambiguous-name-ws", WS, {"name": "dup-ws", "size": 20},
-         ["2 Workspace bandwidths have name dup-ws", "select the bandwidth by id"]),
+         ["2 Workspace bandwidths are named dup-ws", "select the bandwidth by id"]),
     Case("ambiguous-name-vpc", VPC, {"name": "dup-vpc", "size": 20},
          ["2 VPC bandwidths", "named dup-vpc", "select the bandwidth by id"]),
     # -- credentials, region, endpoints ---------------------------------------------------

@@ -20,6 +20,9 @@ from urllib3.exceptions import (
 )
 from urllib3.exceptions import SSLError as Urllib3SSLError
 
+from ansible_collections.hwcloud.bandwidth.plugins.module_utils._errors import OutcomeUnknownError
+from ansible_collections.hwcloud.bandwidth.plugins.module_utils._service import BandwidthService, Change
+
 URL = "https://vpc.r1.example.com/v1/p/bandwidths/bw-1"
 
 
@@ -106,3 +109,153 @@ class FakeSession:
         if isinstance(outcome, BaseException):
             raise outcome
         return outcome
+
+
+# -- the engine's collaborators: a service, the billing facade, a clock ------------------------
+
+class FakeClock:
+    """A monotonic clock that only moves when something sleeps on it: waits run instantly."""
+
+    def __init__(self, now=1000.0):
+        self.now = now
+        self.sleeps = []
+
+    def __call__(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+class FakeService(BandwidthService):
+    """A bandwidth service over a dict of normalised bandwidths, counting every call.
+
+    ``writes`` is a list of behaviours taken in turn by ``update``/``order`` (the last one
+    stays): ``"apply"`` applies the change and answers it, ``"job"`` marks the bandwidth
+    UPDATING and answers a job, ``"lost"`` loses the answer without applying,
+    ``"lost-applied"`` applies then loses the answer, ``"lost-updating"`` marks it UPDATING then
+    loses the answer, ``"placed"`` answers an order without changing the bandwidth yet; an
+    exception instance is raised; a callable is called with (service, current, desired) and its
+    answer returned.
+    """
+
+    def __init__(self, kind, bandwidths, writes=("apply",), limits=None):
+        super().__init__(client=None)
+        self.kind = kind
+        self.title = {"vpc": "VPC", "workspace": "Workspace"}[kind]
+        self.bandwidths = {b["id"]: dict(b) for b in bandwidths}
+        self.writes = list(writes)
+        self.limits = limits
+        self.sent = []
+        self.gets = []
+        self.lists = 0
+        self.limit_reads = 0
+        self.jobs = {}
+        self.job_reads = []
+        self.job_labels = []
+        self.reads = 0
+        # Called with the service before each read answers: lets a test move the cloud on.
+        self.on_read = None
+
+    def scope(self):
+        return " in region r1"
+
+    def _read(self):
+        self.reads += 1
+        if self.on_read is not None:
+            self.on_read(self)
+
+    def list(self, **filters):
+        self.lists += 1
+        self._read()
+        return [dict(b) for b in self.bandwidths.values()]
+
+    def get(self, bandwidth_id):
+        self.gets.append(bandwidth_id)
+        self._read()
+        found = self.bandwidths.get(bandwidth_id)
+        return dict(found) if found else None
+
+    def size_limits(self):
+        self.limit_reads += 1
+        return self.limits
+
+    def job_status(self, job_id, label=None):
+        self.job_reads.append(job_id)
+        self.job_labels.append(label)
+        return self.jobs.get(job_id, (False, None))
+
+    # writes
+    def apply(self, bandwidth_id, desired):
+        self.bandwidths[bandwidth_id].update(desired.items())
+
+    def update(self, current, desired):
+        return self._write("update", current, desired)
+
+    def order(self, current, desired, auto_pay, renewal=None):
+        return self._write("order", current, desired, auto_pay=auto_pay, renewal=renewal)
+
+    def _write(self, what, current, desired, **extra):
+        self.sent.append(dict(extra, what=what, id=current["id"], desired=dict(desired.items())))
+        behaviour = self.writes.pop(0) if len(self.writes) > 1 else self.writes[0]
+        if isinstance(behaviour, BaseException):
+            raise behaviour  # pylint: disable=raising-bad-type
+        if callable(behaviour):
+            return behaviour(self, current, desired)
+        bandwidth_id = current["id"]
+        lost = OutcomeUnknownError("%s %s" % (what, bandwidth_id), "the connection broke after the request was sent",
+                                   status=502)
+        if behaviour == "lost":
+            raise lost
+        if behaviour == "lost-applied":
+            self.apply(bandwidth_id, desired)
+            raise lost
+        if behaviour == "lost-updating":
+            self.bandwidths[bandwidth_id]["status"] = "UPDATING"
+            raise lost
+        if behaviour == "placed":
+            return Change(order_id="CS-%s" % bandwidth_id)
+        if behaviour == "job":
+            self.bandwidths[bandwidth_id]["status"] = "UPDATING"
+            return Change(job_id="job-%s" % bandwidth_id)
+        assert behaviour == "apply", behaviour
+        self.apply(bandwidth_id, desired)
+        if what == "order":
+            return Change(order_id="CS-%s" % bandwidth_id)
+        return Change(bandwidth=dict(self.bandwidths[bandwidth_id]))
+
+
+class FakeBillingFacade:
+    """Stands in for ``_billing.Billing``: answers from dicts, counts every call.
+
+    ``open`` is ``{resource id: [orders]}`` or None (unreadable); ``orders`` is
+    ``{order id: order}`` for ``statuses``; ``this_run`` is a list of successive answers of
+    ``orders_of_this_run`` (the last one stays); ``renewals`` answers ``renewal_orders``.
+    """
+
+    def __init__(self, open_orders=None, orders=None, this_run=(None,), renewals=None, readable=True):
+        self.open = {} if open_orders is None else open_orders
+        self.orders = dict(orders or {})
+        self.this_run = list(this_run)
+        self.renewals = renewals
+        self.readable = readable
+        self.calls = []
+
+    def open_change_orders(self):
+        self.calls.append("open_change_orders")
+        return self.open if self.readable else None
+
+    def statuses(self, order_ids):
+        self.calls.append(("statuses", tuple(order_ids)))
+        if not self.readable:
+            return None
+        return {order_id: self.orders[order_id] for order_id in order_ids if order_id in self.orders}
+
+    def orders_of_this_run(self, resource_id):
+        self.calls.append(("orders_of_this_run", resource_id))
+        return self.this_run.pop(0) if len(self.this_run) > 1 else self.this_run[0]
+
+    def renewal_orders(self, bandwidth):
+        self.calls.append(("renewal_orders", bandwidth["id"]))
+        return self.renewals

@@ -1,10 +1,11 @@
 # -*- coding: utf-8 -*-
 # Copyright: Contributors to the hwcloud.bandwidth collection
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Billing orders: status names, the pay/cancel state table, and Orders against a fake client."""
+"""Billing orders: status names, the pay/cancel state table, Orders and the Billing facade against fake clients."""
 
 from __future__ import annotations
 
+import datetime
 import re
 
 import pytest
@@ -12,6 +13,7 @@ import pytest
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils import _billing
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._errors import HwCloudError, OutcomeUnknownError
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._billing import (
+    Billing,
     Orders,
     OrderStateError,
     is_permission_error,
@@ -140,8 +142,8 @@ def test_status_name(code, name):
 def test_every_design_status_name_has_one_code():
     names = ["pending_approval", "pending_refund", "processing", "cancelled", "completed", "pending_payment",
              "to_be_confirmed"]
-    assert sorted(_orders.STATUS_NAMES.values()) == sorted(names)
-    assert all(_orders.STATUS_NAMES[_orders.STATUS_CODES[name]] == name for name in names)
+    assert sorted(_billing.STATUS_NAMES.values()) == sorted(names)
+    assert all(_billing.STATUS_NAMES[_billing.STATUS_CODES[name]] == name for name in names)
 
 
 def test_normalize_order_keeps_amounts_and_names_the_status():
@@ -370,29 +372,197 @@ def test_wait_completed_times_out_naming_the_unfinished_orders():
     assert sum(clock.sleeps) == pytest.approx(5)
 
 
-# ---- open change orders (what a rerun finds instead of ordering again) ---------------------
+# ---- the Billing facade ------------------------------------------------------------------
 
-class ListingClient(FakeBilling):
-    """FakeBilling plus the order list and the resources query."""
+LIST_PATH = "/v2/orders/customer-orders"
+RESOURCES_PATH = "/v2/orders/suscriptions/resources/query"
+NOW = datetime.datetime(2025, 6, 1, 12, 0, 0)
+DENIED = HwCloudError("list orders", "access denied", status=403, error_code="CBC.0151")
 
-    def __init__(self, resources, **statuses):
-        super().__init__(**statuses)
-        self.resources = resources
+
+class BssClient:
+    """A client serving BSS listings (with their filters), order details and resource queries.
+
+    ``orders``: order id -> (status code, create time, resource ids). ``deny`` makes every call
+    raise that error. ``calls`` records (kind, detail) of every call.
+    """
+
+    def __init__(self, orders=None, deny=None):
+        self.orders = dict(orders or {})
+        self.deny = deny
+        self.calls = []
+
+    @staticmethod
+    def path(template, **values):
+        return template.format(**values)
+
+    def info(self, order_id):
+        status, created, _resources = self.orders[order_id]
+        return {"order_id": order_id, "status": status, "order_type": 3, "create_time": created}
 
     def pages_by_offset(self, service, path, items_key, operation, query=None, limit=100):
-        self.calls.append(("GET", path, dict(query or {})))
-        return iter([self.info(order_id) for order_id, status in self.orders.items()
-                     if str(status) == str(query.get("status")) and str(query.get("order_type")) == "3"])
+        assert (service, path, items_key) == ("bss", LIST_PATH, "order_infos")
+        query = dict(query or {})
+        self.calls.append(("list", query))
+        if self.deny:
+            raise self.deny
+        assert query.get("order_type") == "3"
+        for order_id, (status, created, _resources) in self.orders.items():
+            if "status" in query and str(query["status"]) != str(status):
+                continue
+            if query.get("create_time_begin", "") > created:
+                continue
+            if query.get("create_time_end", "9999") < created:
+                continue
+            yield self.info(order_id)
 
-    def _apply(self, method, path, body, operation):
-        if path == "/v2/orders/suscriptions/resources/query":
-            return {"data": [{"resource_id": self.resources[body["order_id"]]}]}
-        return super()._apply(method, path, body, operation)
+    def request(self, service, method, path, operation, query=None, body=None, project=True, expect=None,
+                read_only=False):
+        assert service == "bss"
+        if self.deny:
+            self.calls.append(("denied", path))
+            raise self.deny
+        if path == RESOURCES_PATH:
+            assert method == "POST" and read_only is True
+            assert body == {"order_id": body["order_id"], "only_main_resource": 1}
+            self.calls.append(("resources", body["order_id"]))
+            return {"data": [{"resource_id": rid} for rid in self.orders[body["order_id"]][2]]}
+        assert method == "GET" and path.startswith(DETAILS_PATH)
+        order_id = path[len(DETAILS_PATH):]
+        self.calls.append(("get", order_id))
+        return {"order_info": self.info(order_id)}
+
+    def count(self, kind):
+        return sum(1 for call in self.calls if call[0] == kind)
 
 
-def test_open_change_orders_finds_the_orders_of_one_resource():
-    client = ListingClient({"A": "bw-1", "B": "bw-2", "C": "bw-1", "D": "bw-1"}, A=6, B=6, C=5, D=3)
-    found = Orders(client).open_change_orders("bw-1")
-    assert sorted(o["order_id"] for o in found) == ["A", "D"]
-    assert client.writes == [("POST", "/v2/orders/suscriptions/resources/query", {"order_id": o, "only_main_resource": 1})
-                             for o in ("D", "A", "B")]
+def billing_for(client, warnings=None):
+    return Billing(client, warn=(warnings.append if warnings is not None else None), clock=lambda: NOW)
+
+
+def test_billing_warns_once_and_answers_none_after_access_denied():
+    client = BssClient(deny=DENIED)
+    warnings = []
+    billing = billing_for(client, warnings)
+    assert billing.open_change_orders() is None
+    assert billing.readable is False and billing.denied is DENIED
+    calls = len(client.calls)
+    assert billing.statuses(["CS1", "CS2", "CS3"]) is None
+    assert billing.statuses(["CS1"]) is None
+    assert billing.orders_of_this_run("bw-1") is None
+    assert billing.renewal_orders({"id": "bw-1", "updated_at": None}) is None
+    # Asked once: every later read answers None without a call.
+    assert len(client.calls) == calls == 1
+    assert len(warnings) == 1
+    assert "CBC.0151" in warnings[0] and "following the bandwidths" in warnings[0]
+
+
+def test_billing_raises_errors_that_are_not_about_permission():
+    billing = billing_for(BssClient(deny=HwCloudError("list orders", "internal", status=500, error_code="CBC.5000")))
+    with pytest.raises(HwCloudError):
+        billing.open_change_orders()
+    assert billing.readable is True
+
+
+OPEN_ORDERS = {
+    "A": (6, "2025-06-01T11:00:00Z", ["bw-1"]),   # pending payment
+    "B": (3, "2025-05-01T11:00:00Z", ["bw-2"]),   # processing
+    "C": (5, "2025-06-01T11:30:00Z", ["bw-1"]),   # completed: not open
+    "D": (1, "2025-06-01T09:00:00Z", ["bw-1"]),   # pending approval
+    "E": (9, "2025-06-01T09:00:00Z", ["ws-1"]),   # to be confirmed
+    "F": (4, "2025-06-01T09:00:00Z", ["bw-3"]),   # cancelled: not open
+}
+
+
+def test_open_change_orders_lists_each_open_status_once_and_maps_resources():
+    client = BssClient(OPEN_ORDERS)
+    found = billing_for(client).open_change_orders()
+    assert {key: sorted(o["order_id"] for o in value) for key, value in found.items()} == {
+        "bw-1": ["A", "D"], "bw-2": ["B"], "ws-1": ["E"]}
+    lists = [query for kind, query in client.calls if kind == "list"]
+    assert sorted(query["status"] for query in lists) == [1, 3, 6, 9]
+    assert client.count("resources") == 4
+    assert client.count("get") == 0
+
+
+@pytest.mark.parametrize("open_count", [0, 1, 12])
+def test_open_change_orders_costs_four_listings_and_one_query_per_open_order(open_count):
+    orders = {"O%d" % index: (6, "2025-06-01T11:00:00Z", ["bw-%d" % index]) for index in range(open_count)}
+    orders.update({"DONE%d" % index: (5, "2025-06-01T11:00:00Z", ["bw-x"]) for index in range(5)})
+    client = BssClient(orders)
+    billing = billing_for(client)
+    billing.open_change_orders()
+    assert client.count("list") == 4
+    assert client.count("resources") == open_count
+    # Read again: the listings again, the resources of known orders from the cache.
+    billing.open_change_orders()
+    assert client.count("list") == 8
+    assert client.count("resources") == open_count
+
+
+def test_resource_ids_are_cached():
+    client = BssClient(OPEN_ORDERS)
+    billing = billing_for(client)
+    assert billing.resources_of("A") == {"bw-1"}
+    assert billing.resources_of("A") == {"bw-1"}
+    assert client.count("resources") == 1
+
+
+@pytest.mark.parametrize("count", [1, 2])
+def test_statuses_of_up_to_two_orders_are_read_one_by_one(count):
+    client = BssClient(OPEN_ORDERS)
+    ids = ["A", "B"][:count]
+    found = billing_for(client).statuses(ids + ids)
+    assert sorted(found) == ids
+    assert found["A"]["status"] == "pending_payment"
+    assert client.count("get") == count and client.count("list") == 0
+
+
+def test_statuses_of_more_orders_are_one_listing_of_this_run():
+    client = BssClient(dict(OPEN_ORDERS, A=(6, "2025-06-01T11:55:00Z", ["bw-1"]), C=(5, "2025-06-01T11:58:00Z", [])))
+    found = billing_for(client).statuses(["A", "C", "D", "E"])
+    assert {key: value["status"] for key, value in found.items()} == {
+        "A": "pending_payment", "C": "completed", "D": "pending_approval", "E": "to_be_confirmed"}
+    lists = [query for kind, query in client.calls if kind == "list"]
+    assert len(lists) == 1 and "status" not in lists[0]
+    # The listing starts a little before the run (clock margin).
+    assert lists[0]["create_time_begin"] == "2025-06-01T11:50:00Z"
+    # D and E were created before that: the listing does not show them, so they are read alone.
+    assert sorted(order_id for kind, order_id in client.calls if kind == "get") == ["D", "E"]
+
+
+def test_statuses_of_nothing_make_no_call():
+    client = BssClient(OPEN_ORDERS)
+    assert billing_for(client).statuses([]) == {}
+    assert client.calls == []
+
+
+def test_orders_of_this_run_are_the_recent_change_orders_of_the_resource():
+    orders = dict(OPEN_ORDERS, G=(6, "2025-06-01T11:55:00Z", ["bw-1"]), H=(6, "2025-06-01T11:56:00Z", ["bw-9"]))
+    client = BssClient(orders)
+    found = billing_for(client).orders_of_this_run("bw-1")
+    assert sorted(o["order_id"] for o in found) == ["G"]
+    assert [query["create_time_begin"] for kind, query in client.calls if kind == "list"] == ["2025-06-01T11:50:00Z"]
+
+
+def test_completed_change_order_after_the_last_update_is_a_renewal_order():
+    orders = {"CS-NEW": (5, "2025-05-31T09:00:00Z", ["bw-1"]), "CS-OTHER": (5, "2025-05-31T09:30:00Z", ["bw-2"]),
+              "CS-OLD": (5, "2025-05-01T09:00:00Z", ["bw-1"]), "CS-OPEN": (6, "2025-05-31T09:00:00Z", ["bw-1"])}
+    client = BssClient(orders)
+    found = billing_for(client).renewal_orders({"id": "bw-1", "updated_at": "2025-05-30T10:00:00"})
+    assert [o["order_id"] for o in found] == ["CS-NEW"]
+    assert found[0]["status"] == "completed"
+    query = [query for kind, query in client.calls if kind == "list"][0]
+    assert query["create_time_begin"] == "2025-05-30T10:00:00Z"
+    assert query["order_type"] == "3" and query["status"] == 5
+
+
+@pytest.mark.parametrize("updated_at", ["2020-01-01T00:00:00", None, "not a time"])
+def test_the_renewal_order_search_never_spans_more_than_a_year(updated_at):
+    client = BssClient({})
+    assert billing_for(client).renewal_orders({"id": "bw-1", "updated_at": updated_at}) == []
+    query = [query for kind, query in client.calls if kind == "list"][0]
+    begin = datetime.datetime.strptime(query["create_time_begin"], "%Y-%m-%dT%H:%M:%SZ")
+    end = datetime.datetime.strptime(query["create_time_end"], "%Y-%m-%dT%H:%M:%SZ")
+    assert end - begin <= datetime.timedelta(days=366)
+    assert end >= NOW

@@ -1,11 +1,10 @@
 # -*- coding: utf-8 -*-
 # Copyright: Contributors to the hwcloud.bandwidth collection
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""VPC bandwidths: normalisation, lookups, marker paging, request bodies and their types, period rules."""
+"""VPC bandwidths: normalisation, reads, marker paging, request bodies and their types, region size limits."""
 
 from __future__ import annotations
 
-import datetime
 import json
 from urllib.parse import parse_qsl, urlsplit
 
@@ -19,13 +18,9 @@ from huaweicloudsdkeip.v2.model import (
 )
 
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._client import ClientConfig, HwCloudClient
-from ansible_collections.hwcloud.bandwidth.plugins.module_utils._errors import (
-    HwCloudError,
-    OutcomeUnknownError,
-    ValidationError,
-)
-from ansible_collections.hwcloud.bandwidth.plugins.module_utils._plan import ORDER, UPDATE, Plan, plan_resize
-from ansible_collections.hwcloud.bandwidth.plugins.module_utils._vpc import VpcBandwidths, normalize, validate_period
+from ansible_collections.hwcloud.bandwidth.plugins.module_utils._errors import HwCloudError, OutcomeUnknownError
+from ansible_collections.hwcloud.bandwidth.plugins.module_utils._service import Desired, Renewal
+from ansible_collections.hwcloud.bandwidth.plugins.module_utils._vpc import VpcBandwidths, normalize
 
 PROJECT = "proj-1"
 BILLING_INFO = "CS1712121146TSQOJ:0616e2a5ab:southchina:35f2b308"
@@ -197,117 +192,38 @@ def test_get_raises_on_another_404():
     assert caught.value.error_code == "APIGW.0101"
 
 
-def test_find_by_id_names_the_id_when_missing():
-    vpc, _api = service(lambda *args: (404, {"code": "VPC.0306", "message": "not found"}))
-    with pytest.raises(HwCloudError) as caught:
-        vpc.find("bw-9")
-    text = str(caught.value)
-    assert "bw-9" in text and "region r1" in text
-
-
-@pytest.mark.parametrize("count", [0, 1, 2])
-def test_find_by_name_wants_exactly_one(count):
-    items = [api_bandwidth("bw-%d" % index, "web", size=10 * (index + 1)) for index in range(count)]
-    items.append(api_bandwidth("bw-other", "db"))
-    vpc, api = service(lambda *args: (200, {"bandwidths": items}))
-    if count == 1:
-        assert vpc.find(name="web")["id"] == "bw-0"
-    else:
-        with pytest.raises(HwCloudError) as caught:
-            vpc.find(name="web")
-        text = str(caught.value)
-        assert "named web" in text
-        if count == 0:
-            assert "none of the 1 VPC bandwidths" in text
-        else:
-            assert "2 VPC bandwidths" in text and "bw-0" in text and "bw-1" in text
-            assert "by id" in text
-    assert all(call["method"] == "GET" for call in api.calls)
-
-
-def test_find_by_name_searches_in_the_enterprise_project():
+def test_list_by_name_searches_in_the_enterprise_project():
     items = [api_bandwidth("bw-1", "web", enterprise_project_id="ep-1"),
              api_bandwidth("bw-2", "web", enterprise_project_id="ep-2")]
     vpc, api = service(lambda *args: (200, {"bandwidths": items}), enterprise_project_id="ep-2")
-    assert vpc.find(name="web")["id"] == "bw-2"
+    assert [b["id"] for b in vpc.list(name="web")] == ["bw-2"]
     assert api.calls[0]["query"]["enterprise_project_id"] == "ep-2"
 
 
-# -- validation ----------------------------------------------------------------------------
-
-def params(**values):
-    base = {"prepaid_decrease": "refuse", "period_type": None, "period_num": None, "charge_mode": None}
-    base.update(values)
-    return base
+def test_read_for_one_id_is_one_narrow_read():
+    vpc, api = service(lambda *args: (200, {"bandwidth": api_bandwidth("bw-7")}))
+    assert [b["id"] for b in vpc.read_for(ids=["bw-7"])] == ["bw-7"]
+    assert [call["path"] for call in api.calls] == ["/v1/%s/bandwidths/bw-7" % PROJECT]
 
 
-@pytest.mark.parametrize("size, ok", [(300, True), (333, False), (350, True), (1050, False), (1500, True), (0, False)])
-def test_validate_uses_the_vpc_size_rules(size, ok):
-    vpc, _api = service(unexpected)
-    if ok:
-        vpc.validate(size, None, params())
-    else:
-        with pytest.raises(ValidationError) as caught:
-            vpc.validate(size, None, params())
-        assert str(size) in str(caught.value)
+def test_read_for_one_missing_id_is_empty():
+    vpc, _api = service(lambda *args: (404, {"code": "VPC.0306", "message": "not found"}))
+    assert vpc.read_for(ids=["bw-9"]) == []
 
 
-def test_validate_names_the_nearest_sizes():
-    vpc, _api = service(unexpected)
-    with pytest.raises(ValidationError) as caught:
-        vpc.validate(333, None, params())
-    assert "300 or 350" in str(caught.value)
+def test_read_for_one_name_lists_and_keeps_every_namesake():
+    items = [api_bandwidth("bw-1", "web"), api_bandwidth("bw-2", "db"), api_bandwidth("bw-3", "web")]
+    vpc, api = service(lambda *args: (200, {"bandwidths": items}))
+    assert [b["id"] for b in vpc.read_for(names=["web"])] == ["bw-1", "bw-3"]
+    assert len(api.calls) == 1
 
 
-def test_validate_name_rules():
-    vpc, _api = service(unexpected)
-    vpc.validate(None, "web_1.prod-2", params())
-    with pytest.raises(ValidationError):
-        vpc.validate(None, "web prod", params())
-    with pytest.raises(ValidationError):
-        vpc.validate(None, "x" * 65, params())
-
-
-@pytest.mark.parametrize("period_type, period_num, ok", [
-    ("month", 1, True), ("month", 9, True), ("month", 10, False), ("month", 0, False),
-    ("year", 1, True), ("year", 3, True), ("year", 4, False), ("year", True, False),
-])
-def test_at_renewal_period_ranges(period_type, period_num, ok):
-    values = params(prepaid_decrease="at_renewal", period_type=period_type, period_num=period_num)
-    if ok:
-        validate_period(values)
-    else:
-        with pytest.raises(ValidationError) as caught:
-            validate_period(values)
-        assert "period_num" in str(caught.value)
-
-
-@pytest.mark.parametrize("missing", ["period_type", "period_num"])
-def test_at_renewal_needs_both_period_options(missing):
-    values = params(prepaid_decrease="at_renewal", period_type="month", period_num=1)
-    values[missing] = None
-    with pytest.raises(ValidationError) as caught:
-        validate_period(values)
-    assert "period_type" in str(caught.value) and "period_num" in str(caught.value)
-
-
-@pytest.mark.parametrize("policy", ["refuse", "immediate"])
-def test_period_options_without_at_renewal_are_an_error(policy):
-    with pytest.raises(ValidationError) as caught:
-        validate_period(params(prepaid_decrease=policy, period_type="month"))
-    assert "at_renewal" in str(caught.value) and "period_type" in str(caught.value)
-    with pytest.raises(ValidationError):
-        validate_period(params(prepaid_decrease=policy, period_num=2))
-
-
-def test_check_plan_refuses_95peak_plus_on_a_dedicated_bandwidth():
-    vpc, _api = service(unexpected)
-    current = normalize(api_bandwidth(share_type="PER"))
-    plan = plan_resize(current, charge_mode="95peak_plus")
-    with pytest.raises(ValidationError) as caught:
-        vpc.check_plan(plan)
-    assert "WHOLE" in str(caught.value)
-    vpc.check_plan(plan_resize(normalize(api_bandwidth()), charge_mode="95peak_plus"))
+@pytest.mark.parametrize("ids, names", [(["bw-1", "bw-2"], []), (["bw-1"], ["db"]), ([], ["web", "db"])])
+def test_read_for_several_targets_is_one_listing(ids, names):
+    items = [api_bandwidth("bw-%d" % index, "name-%d" % index) for index in range(5)]
+    vpc, api = service(lambda *args: (200, {"bandwidths": items}))
+    assert len(vpc.read_for(ids=ids, names=names)) == 5
+    assert [call["path"] for call in api.calls] == ["/v1/%s/bandwidths" % PROJECT]
 
 
 # -- changing: request bodies --------------------------------------------------------------
@@ -317,9 +233,7 @@ def test_on_demand_update_sends_only_the_changed_keys_to_v1():
     updated = api_bandwidth(size=80, charge_mode="traffic")
 
     vpc, api = service(lambda *args: (200, {"bandwidth": updated}))
-    plan = plan_resize(current, size=80, name="shared-1", charge_mode="traffic")
-    assert plan.action == UPDATE
-    change = vpc.update(current, plan)
+    change = vpc.update(current, Desired(size=80, charge_mode="traffic"))
     call = api.calls[0]
     assert (call["method"], call["path"]) == ("PUT", "/v1/%s/bandwidths/bw-1" % PROJECT)
     assert call["body"] == {"bandwidth": {"size": 80, "charge_mode": "traffic"}}
@@ -328,23 +242,36 @@ def test_on_demand_update_sends_only_the_changed_keys_to_v1():
     assert change.bandwidth["size"] == 80 and change.order_id is None and change.job_id is None
 
 
+def test_on_demand_rename_sends_the_name_only():
+    vpc, api = service(lambda *args: (200, {"bandwidth": api_bandwidth(name="renamed")}))
+    change = vpc.update(normalize(api_bandwidth()), Desired(name="renamed"))
+    assert api.calls[0]["body"] == {"bandwidth": {"name": "renamed"}}
+    assert change.bandwidth["name"] == "renamed"
+
+
+def test_update_answer_without_a_bandwidth_is_a_change_without_one():
+    vpc, _api = service(lambda *args: (200, {}))
+    change = vpc.update(normalize(api_bandwidth()), Desired(size=20))
+    assert change.bandwidth is None and change.order_id is None
+
+
 def test_prepaid_rename_goes_to_v2_with_the_name_only_and_places_no_order():
     current = normalize(api_bandwidth(billing_info=BILLING_INFO))
     vpc, api = service(lambda *args: (200, {"bandwidth": api_bandwidth(name="renamed", billing_info=BILLING_INFO)}))
-    plan = plan_resize(current, size=100, name="renamed")
-    assert plan.action == UPDATE
-    change = vpc.update(current, plan)
+    change = vpc.update(current, Desired(name="renamed"))
     call = api.calls[0]
     assert (call["method"], call["path"]) == ("PUT", "/v2.0/%s/bandwidths/bw-1" % PROJECT)
     assert call["body"] == {"bandwidth": {"name": "renamed"}}
+    assert "extendParam" not in call["body"]
     assert change.order_id is None and change.bandwidth["name"] == "renamed"
 
 
-def test_update_never_changes_a_prepaid_size():
+@pytest.mark.parametrize("desired", [Desired(size=200), Desired(size=200, name="x"), Desired(charge_mode="traffic")])
+def test_update_never_changes_a_prepaid_size(desired):
     current = normalize(api_bandwidth(billing_info=BILLING_INFO))
     vpc, api = service(unexpected)
     with pytest.raises(ValueError):
-        vpc.update(current, Plan(UPDATE, current, {"size": 200}))
+        vpc.update(current, desired)
     assert api.calls == []
 
 
@@ -352,110 +279,119 @@ def test_update_that_answers_an_order_is_an_error():
     current = normalize(api_bandwidth(billing_info=BILLING_INFO))
     vpc, _api = service(lambda *args: (200, {"order_id": "CS1"}))
     with pytest.raises(HwCloudError) as caught:
-        vpc.update(current, plan_resize(current, name="renamed"))
+        vpc.update(current, Desired(name="renamed"))
     assert "CS1" in str(caught.value)
+
+
+def test_update_with_a_5xx_is_an_unknown_outcome():
+    vpc, api = service(lambda *args: (502, {"code": "VPC.9999", "message": "bad gateway"}))
+    with pytest.raises(OutcomeUnknownError):
+        vpc.update(normalize(api_bandwidth()), Desired(size=20))
+    assert len(api.writes) == 1
 
 
 PREPAID = normalize(api_bandwidth(size=100, billing_info=BILLING_INFO))
 
 
-@pytest.mark.parametrize("size, policy, auto_pay, name, expected", [
-    (200, "refuse", True, None, {"bandwidth": {"size": 200}, "extendParam": {"is_auto_pay": True}}),
-    (200, "refuse", False, "bigger", {"bandwidth": {"size": 200, "name": "bigger"},
-                                      "extendParam": {"is_auto_pay": False}}),
-    (50, "immediate", False, None, {"bandwidth": {"size": 50}, "extendParam": {"is_auto_pay": False}}),
-    (50, "at_renewal", True, None, {"bandwidth": {"size": 50},
-                                    "extendParam": {"is_auto_pay": True, "period_type": "year", "period_num": 2}}),
+@pytest.mark.parametrize("desired, auto_pay, renewal, expected", [
+    (Desired(size=200), True, None, {"bandwidth": {"size": 200}, "extendParam": {"is_auto_pay": True}}),
+    (Desired(size=200, name="bigger"), False, None, {"bandwidth": {"size": 200, "name": "bigger"},
+                                                     "extendParam": {"is_auto_pay": False}}),
+    (Desired(size=50), False, None, {"bandwidth": {"size": 50}, "extendParam": {"is_auto_pay": False}}),
+    (Desired(size=50), True, Renewal("year", 2),
+     {"bandwidth": {"size": 50}, "extendParam": {"is_auto_pay": True, "period_type": "year", "period_num": 2}}),
+    (Desired(size=50), False, Renewal("month", 9),
+     {"bandwidth": {"size": 50}, "extendParam": {"is_auto_pay": False, "period_type": "month", "period_num": 9}}),
 ])
-def test_order_bodies_per_policy(size, policy, auto_pay, name, expected):
+def test_order_bodies(desired, auto_pay, renewal, expected):
     vpc, api = service(lambda *args: (200, {"order_id": "CS2501010800ABCDE"}))
-    plan = plan_resize(PREPAID, size=size, name=name, prepaid_decrease=policy,
-                       decrease_policies=vpc.decrease_policies)
-    assert plan.action == ORDER
-    values = params(prepaid_decrease=policy)
-    if policy == "at_renewal":
-        values.update(period_type="year", period_num=2)
-    change = vpc.order(PREPAID, plan, auto_pay, values)
+    change = vpc.order(PREPAID, desired, auto_pay, renewal)
     call = api.calls[0]
     assert (call["method"], call["path"]) == ("PUT", "/v2.0/%s/bandwidths/bw-1" % PROJECT)
     assert call["body"] == expected
+    # camelCase extendParam, a JSON boolean is_auto_pay, an integer size.
+    assert "extend_param" not in call["body"]
     assert is_exactly(call["body"]["extendParam"]["is_auto_pay"], bool)
+    assert is_exactly(call["body"]["bandwidth"]["size"], int)
     assert conforms(call["body"], UpdatePrePaidBandwidthRequestBody)
     assert change.order_id == "CS2501010800ABCDE"
 
 
+def test_order_of_a_rename_keeps_the_current_size():
+    vpc, api = service(lambda *args: (200, {"order_id": "CS1"}))
+    vpc.order(PREPAID, Desired(name="renamed"), False)
+    assert api.calls[0]["body"]["bandwidth"] == {"size": 100, "name": "renamed"}
+
+
+def test_order_operation_says_at_renewal():
+    vpc, _api = service(lambda *args: (400, {"code": "VPC.0301", "message": "invalid"}))
+    with pytest.raises(HwCloudError) as caught:
+        vpc.order(PREPAID, Desired(size=50), False, Renewal("month", 1))
+    assert "to 50 Mbit/s at renewal" in caught.value.operation
+
+
 def test_order_without_order_id_is_an_unknown_outcome():
     vpc, _api = service(lambda *args: (200, {}))
-    plan = plan_resize(PREPAID, size=200)
     with pytest.raises(OutcomeUnknownError):
-        vpc.order(PREPAID, plan, False, params())
+        vpc.order(PREPAID, Desired(size=200), False)
 
 
 def test_order_409_is_raised_with_its_status():
     vpc, _api = service(lambda *args: (409, {"code": "VPC.0309", "message": "an order is unpaid"}))
     with pytest.raises(HwCloudError) as caught:
-        vpc.order(PREPAID, plan_resize(PREPAID, size=200), False, params())
+        vpc.order(PREPAID, Desired(size=200), False)
     assert caught.value.status == 409
     assert not isinstance(caught.value, OutcomeUnknownError)
 
 
-# -- a decrease at renewal that was already ordered ----------------------------------------
+# -- the region's size limits ---------------------------------------------------------------
 
-NOW = datetime.datetime(2025, 6, 1, 12, 0, 0)
+LIMITS = "/v3/%s/eip/eip-bandwidth-limits" % PROJECT
 
 
-def bss(orders, resources):
-    """BSS answering ``orders`` (a list of order infos) and ``resources`` (order id -> resource ids)."""
-    seen = []
+def limit(charge_mode, low, high):
+    return {"charge_mode": charge_mode, "min_size": low, "max_size": high,
+            "ext_limit": {"min_ingress_size": 1, "max_ingress_size": high, "ratio_95peak": 20}}
+
+
+def test_size_limits_are_read_per_charge_mode_over_every_page():
+    pages = {None: ([limit("bandwidth", 1, 2000), limit("traffic", 1, 300)], "m-2"),
+             "m-2": ([limit("95peak_plus", 300, 5000)], None)}
 
     def handler(method, path, query, body):
-        if path == "/v2/orders/customer-orders":
-            seen.append(query)
-            matching = [order for order in orders
-                        if str(order["status"]) == query.get("status") and str(order["order_type"]) == query.get("order_type")
-                        and query.get("create_time_begin", "") <= order["create_time"]]
-            return 200, {"order_infos": matching, "total_count": len(matching)}
-        if path == "/v2/orders/suscriptions/resources/query":
-            return 200, {"data": [{"resource_id": rid} for rid in resources.get(body["order_id"], [])]}
-        return unexpected(method, path, query, body)
-    return handler, seen
+        assert (method, path) == ("GET", LIMITS)
+        items, marker = pages[query.get("marker")]
+        return 200, {"eip_bandwidth_limits": items,
+                     "page_info": {"next_marker": marker, "current_count": len(items)}}
+
+    vpc, api = service(handler)
+    assert vpc.size_limits() == {"bandwidth": (1, 2000), "traffic": (1, 300), "95peak_plus": (300, 5000)}
+    assert [call["query"].get("marker") for call in api.calls] == [None, "m-2"]
 
 
-def order_info(order_id, create_time, status=5):
-    return {"order_id": order_id, "status": status, "order_type": 3, "create_time": create_time}
+def test_size_limits_skip_entries_that_make_no_range():
+    items = [limit("bandwidth", 5, 1000), limit("traffic", 500, 300),
+             {"charge_mode": "x", "min_size": "1", "max_size": 2}, limit(None, 1, 2)]
+    vpc, _api = service(lambda *args: (200, {"eip_bandwidth_limits": items, "page_info": {}}))
+    assert vpc.size_limits() == {"bandwidth": (5, 1000)}
 
 
-def renewal_plan(current):
-    return plan_resize(current, size=50, prepaid_decrease="at_renewal", decrease_policies=("immediate", "at_renewal"))
+def test_size_limits_of_an_empty_answer_are_unknown():
+    vpc, _api = service(lambda *args: (200, {"eip_bandwidth_limits": [], "page_info": {}}))
+    assert vpc.size_limits() is None
 
 
-def test_completed_change_order_after_the_last_update_counts_as_ordered():
-    current = normalize(api_bandwidth(size=100, billing_info=BILLING_INFO, updated_at="2025-05-30T10:00:00"))
-    orders = [order_info("CS-NEW", "2025-05-31T09:00:00Z"), order_info("CS-OTHER", "2025-05-31T09:30:00Z"),
-              order_info("CS-OLD", "2025-05-01T09:00:00Z")]
-    handler, seen = bss(orders, {"CS-NEW": ["bw-1"], "CS-OTHER": ["bw-2"], "CS-OLD": ["bw-1"]})
-    vpc, _api = service(handler, clock=lambda: NOW)
-    found = vpc.ordered_changes(current, renewal_plan(current))
-    assert [order["order_id"] for order in found] == ["CS-NEW"]
-    assert found[0]["status"] == "completed"
-    assert seen[0]["create_time_begin"] == "2025-05-30T10:00:00Z"
-    assert seen[0]["order_type"] == "3" and seen[0]["status"] == "5"
+@pytest.mark.parametrize("status, payload", [
+    (403, {"error_code": "APIGW.0302", "error_msg": "not authorized"}),
+    (404, {"error_code": "APIGW.0101", "error_msg": "The API does not exist"}),
+])
+def test_size_limits_fall_back_when_not_readable(status, payload):
+    vpc, api = service(lambda *args: (status, payload))
+    assert vpc.size_limits() is None
+    assert len(api.calls) == 1
 
 
-def test_the_order_search_never_spans_more_than_a_year():
-    current = normalize(api_bandwidth(billing_info=BILLING_INFO, updated_at="2020-01-01T00:00:00"))
-    handler, seen = bss([], {})
-    vpc, _api = service(handler, clock=lambda: NOW)
-    assert vpc.ordered_changes(current, renewal_plan(current)) == []
-    begin = datetime.datetime.strptime(seen[0]["create_time_begin"], "%Y-%m-%dT%H:%M:%SZ")
-    end = datetime.datetime.strptime(seen[0]["create_time_end"], "%Y-%m-%dT%H:%M:%SZ")
-    assert end - begin <= datetime.timedelta(days=366)
-    assert end >= NOW
-
-
-def test_no_order_search_for_other_plans():
-    current = normalize(api_bandwidth(billing_info=BILLING_INFO))
-    vpc, api = service(unexpected)
-    assert vpc.ordered_changes(current, plan_resize(current, size=200)) == []
-    assert vpc.ordered_changes(current, plan_resize(current, size=50, prepaid_decrease="immediate")) == []
-    assert api.calls == []
+def test_size_limits_raise_other_errors():
+    vpc, _api = service(lambda *args: (500, {"code": "VPC.9999", "message": "internal"}))
+    with pytest.raises(HwCloudError):
+        vpc.size_limits()

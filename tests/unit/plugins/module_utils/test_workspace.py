@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: Contributors to the hwcloud.bandwidth collection
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""WorkspaceBandwidths: normalisation, request bodies and their types, job status, lookups.
+"""WorkspaceBandwidths: normalisation, request bodies and their types, job status, reads.
 
 The client is the real one; only the HTTP session is fake, so the bodies checked here are
 the JSON that would go on the wire. The body types are checked against the official SDK models.
@@ -24,13 +24,9 @@ from huaweicloudsdkworkspace.v2.model.subnet_bandwidth_detail import SubnetBandw
 from huaweicloudsdkworkspace.v2.model.update_subnet_bandwidth_req import UpdateSubnetBandwidthReq
 
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._client import ClientConfig, HwCloudClient
-from ansible_collections.hwcloud.bandwidth.plugins.module_utils._errors import (
-    HwCloudError,
-    OutcomeUnknownError,
-    ValidationError,
-)
-from ansible_collections.hwcloud.bandwidth.plugins.module_utils._plan import ORDER, UPDATE, plan_resize
+from ansible_collections.hwcloud.bandwidth.plugins.module_utils._errors import HwCloudError, OutcomeUnknownError
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._retry import RetryPolicy
+from ansible_collections.hwcloud.bandwidth.plugins.module_utils._service import Desired, Renewal
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._workspace import WorkspaceBandwidths, normalize
 
 PROJECT = "p0123456789"
@@ -69,7 +65,7 @@ def service_for(handler, **kwargs):
     config = ClientConfig(access_key="AK", secret_key="SK", region="cn-north-4", project_id=PROJECT,
                           endpoints={"workspace": WS})
     client = HwCloudClient(config, session=session, retry=RetryPolicy(max_retries=0))
-    return WorkspaceBandwidths(client, sleep=lambda seconds: None, **kwargs), session
+    return WorkspaceBandwidths(client, **kwargs), session
 
 
 def api_bandwidth(bandwidth_id="bw-1", name="wks-one", charge_mode="wks_traffic", size=10, **extra):
@@ -160,69 +156,31 @@ def test_the_service_wide_enterprise_project_scopes_every_listing():
     assert session.sent[0][2]["bandwidth_id"] == "bw-1"
 
 
-def test_find_by_id_returns_the_one_match():
+def test_read_for_one_id_is_one_filtered_call():
     service, session = service_for(listing([api_bandwidth("bw-1"), api_bandwidth("bw-2")]))
-    assert service.find("bw-2")["id"] == "bw-2"
-    assert session.sent[0][2]["bandwidth_id"] == "bw-2"
+    assert [b["id"] for b in service.read_for(ids=["bw-2"])] == ["bw-2"]
+    assert len(session.sent) == 1 and session.sent[0][2]["bandwidth_id"] == "bw-2"
 
 
-def test_find_by_name_with_no_match_names_what_was_searched():
-    service, _session = service_for(listing([api_bandwidth("bw-1", "other")]))
-    with pytest.raises(HwCloudError) as caught:
-        service.find(None, "wks-missing")
-    message = str(caught.value)
-    assert "name wks-missing" in message and "no Workspace bandwidth" in message and "cn-north-4" in message
-
-
-def test_find_by_id_with_no_match_fails():
+def test_read_for_a_missing_id_is_empty():
     service, _session = service_for(listing([]))
-    with pytest.raises(HwCloudError, match="no Workspace bandwidth has id bw-404"):
-        service.find("bw-404")
+    assert service.read_for(ids=["bw-404"]) == []
+    assert service.get("bw-404") is None
 
 
-def test_find_by_name_with_two_matches_lists_them_and_says_to_use_the_id():
-    items = [api_bandwidth("bw-1", "twin", subnet_name="subnet-a"), api_bandwidth("bw-2", "twin", subnet_name="subnet-b")]
-    service, _session = service_for(listing(items))
-    with pytest.raises(HwCloudError) as caught:
-        service.find(None, "twin")
-    message = str(caught.value)
-    assert "2 Workspace bandwidths have name twin" in message
-    assert "bw-1" in message and "bw-2" in message and "subnet-a" in message and "subnet-b" in message
-    assert "by id" in message
+def test_read_for_one_name_filters_by_name_and_keeps_every_namesake():
+    items = [api_bandwidth("bw-1", "twin"), api_bandwidth("bw-2", "twin"), api_bandwidth("bw-3", "twin-2")]
+    service, session = service_for(listing(items))
+    assert [b["id"] for b in service.read_for(names=["twin"])] == ["bw-1", "bw-2"]
+    assert len(session.sent) == 1 and session.sent[0][2]["bandwidth_name"] == "twin"
 
 
-def test_find_by_name_with_one_match():
-    service, session = service_for(listing([api_bandwidth("bw-1", "solo")]))
-    assert service.find(None, "solo")["id"] == "bw-1"
-    assert session.sent[0][2]["bandwidth_name"] == "solo"
-
-
-# -- validation -----------------------------------------------------------------------------
-
-@pytest.mark.parametrize("size", [0, -1, 2001, True, "10", 10.5])
-def test_validate_refuses_sizes_outside_1_to_2000(size):
-    service, _session = service_for(listing([]))
-    with pytest.raises(ValidationError):
-        service.validate(size, None, {})
-
-
-@pytest.mark.parametrize("size", [1, 2000, None])
-def test_validate_accepts_sizes_in_range(size):
-    service, _session = service_for(listing([]))
-    service.validate(size, None, {})
-
-
-@pytest.mark.parametrize("name", ["", "a" * 65, "has space", "semi;colon", "slash/name"])
-def test_validate_refuses_bad_names(name):
-    service, _session = service_for(listing([]))
-    with pytest.raises(ValidationError):
-        service.validate(None, name, {})
-
-
-@pytest.mark.parametrize("name", ["a", "wks_office-1.2", "带宽-办公", "x" * 64])
-def test_validate_accepts_good_names(name):
-    service, _session = service_for(listing([]))
-    service.validate(None, name, {})
+def test_read_for_several_targets_is_one_listing_without_filters():
+    items = [api_bandwidth("bw-%d" % index) for index in range(3)]
+    service, session = service_for(listing(items))
+    assert len(service.read_for(ids=["bw-0", "bw-1"], names=["x"])) == 3
+    assert len(session.sent) == 1
+    assert "bandwidth_id" not in session.sent[0][2] and "bandwidth_name" not in session.sent[0][2]
 
 
 # -- request bodies -------------------------------------------------------------------------
@@ -244,9 +202,7 @@ def assert_types_match_sdk(body, model):
 def test_update_body_has_an_integer_size_and_matches_the_sdk_model():
     service, session = service_for(recorder({"job_id": "job-1"}))
     current = normalize(api_bandwidth(size=10))
-    plan = plan_resize(current, size=50, name="wks-renamed")
-    assert plan.action == UPDATE
-    change = service.update(current, plan)
+    change = service.update(current, Desired(size=50, name="wks-renamed"))
     method, path, _query, body = session.sent[0]
     assert (method, path) == ("POST", "/v2/%s/bandwidths/bw-1/update" % PROJECT)
     assert body == {"bandwidth_size": 50, "bandwidth_name": "wks-renamed"}
@@ -257,27 +213,36 @@ def test_update_body_has_an_integer_size_and_matches_the_sdk_model():
 def test_update_of_the_name_alone_sends_no_size():
     service, session = service_for(recorder({"job_id": "job-1"}))
     current = normalize(api_bandwidth(charge_mode="wks_bandwidth"))
-    plan = plan_resize(current, name="new-name")
-    assert plan.action == UPDATE
-    service.update(current, plan)
+    service.update(current, Desired(name="new-name"))
     assert session.sent[0][3] == {"bandwidth_name": "new-name"}
+
+
+def test_update_of_the_charge_mode():
+    service, session = service_for(recorder({"job_id": "job-1"}))
+    service.update(normalize(api_bandwidth()), Desired(charge_mode="free"))
+    assert session.sent[0][3] == {"charge_mode": "free"}
+    assert_types_match_sdk(session.sent[0][3], UpdateSubnetBandwidthReq)
 
 
 def test_update_sends_the_enterprise_project_when_given():
     service, session = service_for(recorder({"job_id": "job-1"}), enterprise_project_id="eps-1")
-    current = normalize(api_bandwidth())
-    service.update(current, plan_resize(current, size=20))
+    service.update(normalize(api_bandwidth()), Desired(size=20))
     assert session.sent[0][3] == {"bandwidth_size": 20, "enterprise_project_id": "eps-1"}
     assert_types_match_sdk(session.sent[0][3], UpdateSubnetBandwidthReq)
+
+
+def test_update_with_a_5xx_is_an_unknown_outcome():
+    service, session = service_for(lambda *args: (503, {"error_code": "WKS.500", "error_msg": "busy"}))
+    with pytest.raises(OutcomeUnknownError):
+        service.update(normalize(api_bandwidth()), Desired(size=20))
+    assert len(session.sent) == 1
 
 
 @pytest.mark.parametrize("auto_pay, flag", [(True, "true"), (False, "false")])
 def test_order_body_has_a_string_size_and_a_string_auto_pay_flag(auto_pay, flag):
     service, session = service_for(recorder({"order_id": "CS1", "job_id": "job-9"}))
     current = normalize(api_bandwidth(charge_mode="wks_bandwidth", size=20))
-    plan = plan_resize(current, size=40)
-    assert plan.action == ORDER
-    change = service.order(current, plan, auto_pay, {"enterprise_project_id": None})
+    change = service.order(current, Desired(size=40), auto_pay, None)
     method, path, _query, body = session.sent[0]
     assert (method, path) == ("POST", "/v2/%s/bandwidths/bw-1/periodic/change/order" % PROJECT)
     assert body == {"bandwidth_size": "40", "extend_param": {"is_auto_pay": flag}}
@@ -287,21 +252,28 @@ def test_order_body_has_a_string_size_and_a_string_auto_pay_flag(auto_pay, flag)
 
 
 def test_order_body_carries_the_new_name_and_the_enterprise_project():
-    service, session = service_for(recorder({"order_id": "CS1"}))
+    service, session = service_for(recorder({"order_id": "CS1"}), enterprise_project_id="eps-2")
     current = normalize(api_bandwidth(charge_mode="wks_bandwidth", size=20))
-    plan = plan_resize(current, size=10, name="smaller", prepaid_decrease="immediate")
-    service.order(current, plan, False, {"enterprise_project_id": "eps-2"})
+    service.order(current, Desired(size=10, name="smaller"), False)
     body = session.sent[0][3]
     assert body == {"bandwidth_size": "10", "bandwidth_name": "smaller", "enterprise_project_id": "eps-2",
                     "extend_param": {"is_auto_pay": "false"}}
     assert_types_match_sdk(body, CreateSubnetBandwidthChangeOrderRequestBody)
 
 
+def test_order_has_no_change_at_renewal():
+    service, session = service_for(recorder({"order_id": "CS1"}))
+    current = normalize(api_bandwidth(charge_mode="wks_bandwidth", size=20))
+    with pytest.raises(ValueError):
+        service.order(current, Desired(size=10), False, Renewal("month", 1))
+    assert session.sent == []
+
+
 def test_an_order_answer_without_order_id_is_an_unknown_outcome():
     service, _session = service_for(recorder({}))
     current = normalize(api_bandwidth(charge_mode="wks_bandwidth", size=20))
     with pytest.raises(OutcomeUnknownError):
-        service.order(current, plan_resize(current, size=40), True, {})
+        service.order(current, Desired(size=40), True)
 
 
 def test_a_409_on_the_order_is_raised_with_its_code():
@@ -310,8 +282,9 @@ def test_a_409_on_the_order_is_raised_with_its_code():
     service, session = service_for(handler)
     current = normalize(api_bandwidth(charge_mode="wks_bandwidth", size=20))
     with pytest.raises(HwCloudError) as caught:
-        service.order(current, plan_resize(current, size=40), False, {})
+        service.order(current, Desired(size=40), False)
     assert caught.value.status == 409 and caught.value.error_code == "WKS.00200409"
+    assert not isinstance(caught.value, OutcomeUnknownError)
     assert len(session.sent) == 1
 
 
@@ -366,6 +339,12 @@ def test_a_failed_sub_job_gives_its_own_reason():
     assert "subnet busy" in reason and "sub-1" in reason and "WKS.SUB" in reason
 
 
+def test_a_failed_job_is_named_by_the_label_given():
+    service = job_service(job("FAIL", fail_reason="quota exceeded"))
+    _done, reason = service.job_status("job-1", "Workspace bandwidth wks-lab (bw-1)")
+    assert reason.startswith("the update of Workspace bandwidth wks-lab (bw-1) ended with status FAIL")
+
+
 def test_a_failed_job_started_by_update_names_the_bandwidth():
     answers = {"POST": {"job_id": "job-1"}, "GET": job("FAIL", fail_reason="quota exceeded")}
 
@@ -373,18 +352,6 @@ def test_a_failed_job_started_by_update_names_the_bandwidth():
         return 200, answers[method]
     service, _session = service_for(handler)
     current = normalize(api_bandwidth(name="wks-lab"))
-    service.update(current, plan_resize(current, size=30))
+    service.update(current, Desired(size=30))
     _done, reason = service.job_status("job-1")
     assert re.search(r"wks-lab \(bw-1\)", reason)
-
-
-def test_wait_job_ends_with_the_failure_reason():
-    from ansible_collections.hwcloud.bandwidth.plugins.module_utils._waiter import WaitFailed
-    answers = iter([job("INIT"), job("WAITING"), job("FAIL", fail_reason="no capacity")])
-
-    def handler(method, path, query, body):
-        return 200, next(answers)
-    service, session = service_for(handler)
-    with pytest.raises(WaitFailed, match="no capacity"):
-        service.wait_job("job-1", 60)
-    assert len(session.sent) == 3

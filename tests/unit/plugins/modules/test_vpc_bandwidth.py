@@ -635,12 +635,20 @@ def test_unknown_id_fails_with_the_id(run_module, cloud, fake_http):
     assert "bw-nope" in result["msg"]
 
 
-@pytest.mark.parametrize("size", [0, 333, 1050, 2500])
+@pytest.mark.parametrize("size", [0, 333, 1050, 2600])
 def test_invalid_size_fails_before_any_request(run_module, cloud, fake_http, size):
     result = run(run_module, id="bw-od", size=size)
     assert result["failed"] is True
     assert str(size) in result["msg"]
     assert fake_http.requests == []
+
+
+def test_a_size_above_the_default_maximum_is_left_to_the_region_range(run_module, cloud, fake_http):
+    # 2500 is on the step; only the region's range (read when it matters) can refuse it.
+    result = run(run_module, id="bw-od", size=2500)
+    assert result["failed"] is True and "out of range" in result["msg"]
+    assert len(fake_http.calls("GET", LIMITS)) == 1
+    assert changes(fake_http) == []
 
 
 def test_secret_key_is_not_in_the_result(run_module, cloud, fake_http):
