@@ -16,7 +16,7 @@ options:
         V(pending_payment) and a warning, and the change takes effect once the order is paid (with
         M(hwcloud.bandwidth.order) or in the billing console).
       - With V(true), a bandwidth that already has an open change order (pending payment or processing) fails,
-        naming that order, and no other order is placed: pay or cancel it first.
+        naming that order, and no other order is placed; pay or cancel it first.
       - Has no effect on a pay-per-use bandwidth.
     type: bool
     default: false

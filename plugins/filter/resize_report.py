@@ -12,7 +12,7 @@ short_description: One report row per target from what M(hwcloud.bandwidth.resiz
 description:
   - Joins the RV(hwcloud.bandwidth.resize#module:plan) entries with the RV(hwcloud.bandwidth.resize#module:results)
     of the same bandwidth, so that a person reads one row per target.
-  - Formatting only: every decision was made by the module.
+  - Formatting only, every decision was made by the module.
 positional: results
 options:
   _input:

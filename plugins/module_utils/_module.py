@@ -23,7 +23,7 @@ from ansible_collections.hwcloud.bandwidth.plugins.module_utils._engine import F
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._errors import BandwidthError, HwCloudError
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._errors import ValidationError
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._plan import Policy, Target, validate_name
-from ansible_collections.hwcloud.bandwidth.plugins.module_utils._plan import validate_renewal, validate_size_range
+from ansible_collections.hwcloud.bandwidth.plugins.module_utils._plan import validate_size_range
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._plan import validate_vpc_size
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._vpc import VpcBandwidths
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._waiter import WaitTimeout
@@ -233,4 +233,3 @@ class SingleResizeModule(EngineModule):
             self.result["bandwidth"] = entry.projected()
         else:
             self.result["bandwidth"] = result.bandwidth or entry.projected()
-

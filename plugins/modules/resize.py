@@ -68,7 +68,7 @@ options:
     type: list
     elements: dict
 notes:
-  - Check mode writes nothing and places no order; it returns the plan, RV(changed) when the plan changes any
+  - Check mode writes nothing and places no order; it returns the plan, C(changed) when the plan changes any
     target, and the diff that the real run would.
   - A faulted plain update (pay-per-use) is resolved in the same run by reading the bandwidth again and following
     or resending the update; an order whose answer was lost is looked for in billing and never placed twice.

@@ -187,8 +187,8 @@ def scaling_lines(rows, order_delay):
         "|---|---|---|---|---|",
     ]
     for row in rows:
-        lines.append("| %d | %s | %d | %d | %d |" % (row["changes"], fmt(row["seconds"]), row["calls"], row["writes"],
-                                                    row["reads"]))
+        cells = (row["changes"], fmt(row["seconds"]), row["calls"], row["writes"], row["reads"])
+        lines.append("| %d | %s | %d | %d | %d |" % cells)
     lines += ["", "%d changes take %s the wall time of one; their reads are %d against %d for one change "
               "(target: N + 40 calls)." % (many["changes"], ratio(many["seconds"], one["seconds"]), many["reads"],
                                            one["reads"])]
