@@ -15,6 +15,9 @@ description:
     C(ansible.builtin.debug) message.
   - Columns are the service, name, id, the size before and after, the action, and the status, order id and order
     status when some row has them.
+  - Rows of O(hwcloud.bandwidth.resize#module:targets[].size=auto) targets carry their utilization; then the
+    columns also show the peak and percentile traffic in Mbit/s, the utilization of the current size and the
+    recommended size, so that a right-sizing dry run reads at a glance.
 positional: unchanged
 options:
   _input:
@@ -53,6 +56,10 @@ COLUMNS = (
     ("name", "NAME"),
     ("id", "ID"),
     ("sizes", "SIZE (Mbit/s)"),
+    ("peak", "PEAK"),
+    ("percentile", "PERCENTILE"),
+    ("utilization", "UTIL %"),
+    ("recommended", "RECOMMENDED"),
     ("action", "ACTION"),
     ("status", "STATUS"),
     ("order_id", "ORDER"),
@@ -60,13 +67,18 @@ COLUMNS = (
 )
 
 
-OPTIONAL = ("status", "order_id", "order_status")
+OPTIONAL = ("peak", "percentile", "utilization", "recommended", "status", "order_id", "order_status")
 
 
 def _cells(row):
     before, after = row.get("size_before"), row.get("size_after")
     sizes = "%s" % before if before == after else "%s -> %s" % (before, after)
+    usage = row.get("usage") or {}
     cells = {
+        "peak": usage.get("peak_mbit"),
+        "percentile": usage.get("percentile_mbit"),
+        "utilization": usage.get("utilization_percent"),
+        "recommended": usage.get("recommended_size"),
         "service": row.get("service"),
         "name": row.get("name"),
         "id": row.get("id"),
@@ -83,7 +95,8 @@ def resize_table(rows, unchanged=True):
     """Aligned text lines for the rows, a header first."""
     if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
         raise AnsibleFilterError("resize_table expects a list of dictionaries")
-    shown = [row for row in rows if unchanged or row.get("action") != "none"]
+    # A right-sized row always shows: its evidence is what a dry run is read for.
+    shown = [row for row in rows if unchanged or row.get("action") != "none" or row.get("usage")]
     hidden = len(rows) - len(shown)
     table = [[title for _key, title in COLUMNS]] + [_cells(row) for row in shown]
     # The order columns only when some row has an order.

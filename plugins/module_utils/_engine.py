@@ -26,8 +26,14 @@ from ansible_collections.hwcloud.bandwidth.plugins.module_utils._errors import (
     HwCloudError,
     OutcomeUnknownError,
 )
-from ansible_collections.hwcloud.bandwidth.plugins.module_utils._plan import ORDER, UPDATE, Entry, Target, plan
+from ansible_collections.hwcloud.bandwidth.plugins.module_utils._plan import AUTO, ORDER, UPDATE, Entry, Target, plan
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._service import Desired
+from ansible_collections.hwcloud.bandwidth.plugins.module_utils._usage import (
+    CloudEye,
+    UsagePolicy,
+    policy_limits,
+    recommend,
+)
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._waiter import Waiter, WaitTimeout
 
 OK = "ok"
@@ -119,9 +125,16 @@ class Engine:
                                                   names=[t.name for t in wanted if not t.id])
         return listings
 
-    def plan(self, targets, policy, listings=None, recommendations=None):
-        """The plan of ``targets``; billing is read only when some target needs an order."""
+    def plan(self, targets, policy, listings=None, recommendations=None, usage=None):
+        """The plan of ``targets``; billing is read only when some target needs an order.
+
+        ``size: auto`` targets get their size from Cloud Eye with the ``usage`` rule (a dict,
+        validated by :class:`UsagePolicy`); a Cloud Eye that cannot be read fails here, before
+        any write.
+        """
         listings = self.read(targets) if listings is None else listings
+        if recommendations is None and any(target.size == AUTO for target in targets):
+            recommendations = self.recommend(targets, listings, policy, usage)
         scopes = {kind: service.scope() for kind, service in self.services.items()}
         result = plan(targets, listings, policy, recommendations=recommendations, scopes=scopes)
         if policy.limits is None and self._needs_limits(targets, result):
@@ -147,6 +160,28 @@ class Engine:
             return result
         return plan(targets, listings, policy, open_orders=open_orders, renewal_orders=renewal_orders,
                     recommendations=recommendations, scopes=scopes)
+
+    def recommend(self, targets, listings, policy, usage=None):
+        """``{bandwidth id: recommendation}`` for the VPC targets whose size is ``auto``."""
+        by_id, by_name = {}, {}
+        for bandwidth in listings.get("vpc") or []:
+            by_id[bandwidth.get("id")] = bandwidth
+            by_name.setdefault(bandwidth.get("name"), []).append(bandwidth)
+        wanted = {}
+        for target in targets:
+            if target.service != "vpc" or target.size != AUTO:
+                continue
+            found = [by_id[target.id]] if target.id in by_id else [] if target.id else by_name.get(target.name, [])
+            if len(found) == 1:  # unknown and ambiguous targets are the plan's problems
+                wanted[found[0]["id"]] = found[0]
+        if not wanted:
+            return {}
+        if policy.limits is None:
+            policy.limits = self.services["vpc"].size_limits() or {}
+        rule = UsagePolicy.from_params(usage, *policy_limits(policy.limits))
+        bandwidths = list(wanted.values())
+        series = CloudEye(self.client).hourly_maxima(bandwidths, window_days=rule.window_days)
+        return {bandwidth["id"]: recommend(bandwidth, series.get(bandwidth["id"]), rule) for bandwidth in bandwidths}
 
     @staticmethod
     def _needs_limits(targets, plan_):
@@ -406,12 +441,12 @@ class Engine:
 
     # -- the whole run --------------------------------------------------------------------
 
-    def run(self, targets, policy, check_mode=False, wait=True, wait_timeout=600, recommendations=None):
+    def run(self, targets, policy, check_mode=False, wait=True, wait_timeout=600, recommendations=None, usage=None):
         """Plan, then (unless ``check_mode`` or a problem) apply and, with ``wait``, follow and verify.
 
         Returns (plan, results); a plan with problems is returned before any write.
         """
-        plan_ = self.plan(targets, policy, recommendations=recommendations)
+        plan_ = self.plan(targets, policy, recommendations=recommendations, usage=usage)
         if plan_.problems:
             return plan_, []
         results = self.blocked(plan_)

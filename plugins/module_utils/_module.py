@@ -135,6 +135,18 @@ def resize_argument_spec():
     )
 
 
+def usage_argument_spec():
+    """The ``usage`` option of the ``hwcloud.bandwidth.usage`` doc fragment."""
+    return dict(type="dict", options=dict(
+        window_days=dict(type="int", default=7),
+        percentile=dict(type="float", default=95),
+        headroom_percent=dict(type="float", default=25),
+        min_hours=dict(type="int", default=24),
+        min_size=dict(type="int", default=1),
+        max_size=dict(type="int"),
+    ))
+
+
 class EngineModule(BandwidthModule):
     """Base of the modules that change bandwidths: they all run on the one engine."""
 

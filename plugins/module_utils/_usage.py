@@ -24,7 +24,6 @@ from ansible_collections.hwcloud.bandwidth.plugins.module_utils._errors import (
 )
 
 BATCH_PATH = "/V1.0/{project_id}/batch-query-metric-data"
-LIMITS_PATH = "/v3/{project_id}/eip/eip-bandwidth-limits"
 NAMESPACE = "SYS.VPC"
 METRICS = ("upstream_bandwidth", "downstream_bandwidth")
 PERIOD = "3600"
@@ -276,31 +275,14 @@ class CloudEye:
 
 # -- region limits ------------------------------------------------------------------------
 
-def region_limits(client):
-    """The region's bandwidth size limits by charge mode, or None when they cannot be read.
-
-    ``{"bandwidth": {"min_size": 1, "max_size": 2000}, "traffic": {...}, ...}``. A permission
-    error, an older region without the API or an unreadable answer all mean "use the
-    documented defaults", so they are not failures.
-    """
-    limits = {}
-    try:
-        items = client.pages_by_marker("vpc", client.path(LIMITS_PATH), "eip_bandwidth_limits",
-                                       "read the region's EIP bandwidth limits", limit=100)
-        for item in items:
-            mode = item.get("charge_mode")
-            if mode and isinstance(item.get("max_size"), int):
-                limits[mode] = {"min_size": item.get("min_size") or 1, "max_size": item["max_size"]}
-    except HwCloudError:
-        return None
-    return limits or None
-
-
 def policy_limits(limits):
-    """(region_max, traffic_max) from :func:`region_limits`, the documented defaults where absent."""
+    """(region_max, traffic_max) from ``VpcBandwidths.size_limits()`` (``{charge_mode: (min, max)}``).
+
+    The documented defaults stand where the region's limits are absent or cannot be read.
+    """
     limits = limits or {}
-    region_max = (limits.get("bandwidth") or {}).get("max_size") or REGION_MAX
-    traffic_max = (limits.get("traffic") or {}).get("max_size") or TRAFFIC_MAX
+    region_max = (limits.get("bandwidth") or (None, REGION_MAX))[1] or REGION_MAX
+    traffic_max = min((limits.get("traffic") or (None, TRAFFIC_MAX))[1] or TRAFFIC_MAX, TRAFFIC_MAX)
     return region_max, traffic_max
 
 

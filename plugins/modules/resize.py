@@ -28,6 +28,7 @@ author: Contributors to the hwcloud.bandwidth collection (@hwcloud-bandwidth)
 extends_documentation_fragment:
   - hwcloud.bandwidth.common
   - hwcloud.bandwidth.resize
+  - hwcloud.bandwidth.usage
 options:
   targets:
     description:
@@ -48,9 +49,14 @@ options:
         type: str
       size:
         description:
-          - The size in Mbit/s (an integer, or digits as a string).
+          - The size in Mbit/s (an integer, or digits as a string), or V(auto) for a VPC bandwidth.
           - VPC bandwidths take any size up to 300, multiples of 50 up to 1000 and multiples of 500 above, within
             the region's range for their charge mode (at most 300 when billed by traffic).
+          - V(auto) sizes a VPC bandwidth from its measured utilization with the rule of O(usage); the plan entry's
+            C(reason) and C(usage) carry the evidence (hours read, peak, percentile, utilization, recommended size)
+            or why the size is kept (no data, too few hours). A smaller size for a yearly/monthly bandwidth follows
+            O(prepaid_decrease); with V(refuse) it keeps its size and the reason says what was recommended. Cloud
+            Eye has no metric for the Workspace subnet bandwidth, so V(auto) on a Workspace target is a problem.
         type: raw
         required: true
   concurrency:
@@ -107,6 +113,19 @@ EXAMPLES = r"""
   diff: true
   register: night_plan
 
+- name: Right-size two VPC bandwidths from a week of traffic, as a dry run first
+  hwcloud.bandwidth.resize:
+    region: cn-north-4
+    targets:
+      - {service: vpc, name: shared-web, size: auto}
+      - {service: vpc, name: shared-batch, size: auto}
+    usage:
+      percentile: 95
+      headroom_percent: 30
+      max_size: 500
+  check_mode: true
+  register: right_size
+
 - name: Start the changes without waiting
   hwcloud.bandwidth.resize:
     region: cn-north-4
@@ -161,6 +180,11 @@ plan:
     order_status:
       description: The status of that order; only present when there is one.
       type: str
+    usage:
+      description:
+        - For a O(targets[].size=auto) target, the evidence of M(hwcloud.bandwidth.vpc_bandwidth_usage_info)
+          (C(hours), C(peak_mbit), C(percentile_mbit), C(utilization_percent), C(recommended_size), C(reason)).
+      type: dict
   sample:
     - service: vpc
       id: 3a5b7c9d-1e2f-4a6b-8c0d-9e8f7a6b5c4d
@@ -238,8 +262,13 @@ diff:
 
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._engine import FAILED, IN_PROGRESS, counts, resume
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._errors import ValidationError
-from ansible_collections.hwcloud.bandwidth.plugins.module_utils._module import EngineModule, resize_argument_spec
+from ansible_collections.hwcloud.bandwidth.plugins.module_utils._module import (
+    EngineModule,
+    resize_argument_spec,
+    usage_argument_spec,
+)
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._plan import Plan, parse_targets
+from ansible_collections.hwcloud.bandwidth.plugins.module_utils._usage import UsagePolicy
 
 
 class ResizeModule(EngineModule):
@@ -253,6 +282,7 @@ class ResizeModule(EngineModule):
         ), mutually_exclusive=[("id", "name")], required_one_of=[("id", "name")]),
         concurrency=dict(type="int", default=10),
         follow=dict(type="list", elements="dict"),
+        usage=usage_argument_spec(),
     )
     module_kwargs = dict(required_one_of=[("targets", "follow")], mutually_exclusive=[("targets", "follow")])
 
@@ -272,11 +302,13 @@ class ResizeModule(EngineModule):
         if params["follow"] is not None:
             self.follow(params["follow"])
             return
+        # The usage rule is checked before any call, against the documented limits.
+        UsagePolicy.from_params(params["usage"])
         targets, problems = parse_targets([{key: value for key, value in target.items() if value is not None}
-                                           for target in params["targets"]], allow_auto=False)
+                                           for target in params["targets"]])
         engine = self.engine()
         policy = self.policy()
-        plan = engine.plan(targets, policy) if targets else Plan([], [])
+        plan = engine.plan(targets, policy, usage=params["usage"]) if targets else Plan([], [])
         plan.problems[:0] = problems
         self.result["plan"] = [entry.to_dict() for entry in plan.entries]
         self.result["problems"] = plan.problems

@@ -27,6 +27,7 @@ description:
 author: Contributors to the hwcloud.bandwidth collection (@hwcloud-bandwidth)
 extends_documentation_fragment:
   - hwcloud.bandwidth.common
+  - hwcloud.bandwidth.usage
 requirements:
   - pygal (only when O(plot_dir) is set)
 options:
@@ -36,41 +37,6 @@ options:
       - An ID that is not a VPC bandwidth of the region fails the module before Cloud Eye is read.
     type: list
     elements: str
-  usage:
-    description:
-      - How the measured series becomes a size.
-    type: dict
-    suboptions:
-      window_days:
-        description:
-          - How many days of hourly maxima to read, counted back from now (1 to 124).
-        type: int
-        default: 7
-      percentile:
-        description:
-          - The nearest-rank percentile of the hourly values to size for (1 to 100); V(100) is the peak.
-        type: float
-        default: 95
-      headroom_percent:
-        description:
-          - How much to add to the percentile, in percent of it.
-        type: float
-        default: 25
-      min_hours:
-        description:
-          - The fewest hourly points a recommendation needs; with fewer the size is kept.
-        type: int
-        default: 24
-      min_size:
-        description:
-          - The smallest size to recommend, in Mbit/s (raised to the next valid size).
-        type: int
-        default: 1
-      max_size:
-        description:
-          - The largest size to recommend, in Mbit/s (lowered to the previous valid size). The region's maximum when
-            not set.
-        type: int
   plot_dir:
     description:
       - When set, write one small SVG chart per bandwidth into this directory (created when missing), named after the
@@ -182,13 +148,12 @@ import traceback
 
 from ansible.module_utils.basic import missing_required_lib
 
-from ansible_collections.hwcloud.bandwidth.plugins.module_utils._module import BandwidthModule
+from ansible_collections.hwcloud.bandwidth.plugins.module_utils._module import BandwidthModule, usage_argument_spec
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._usage import (
     CloudEye,
     UsagePolicy,
     policy_limits,
     recommend,
-    region_limits,
 )
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._vpc import VpcBandwidths
 
@@ -218,14 +183,7 @@ def write_plot(pygal, path, entry, values):
 class VpcBandwidthUsageInfoModule(BandwidthModule):
     argument_spec = dict(
         ids=dict(type="list", elements="str"),
-        usage=dict(type="dict", options=dict(
-            window_days=dict(type="int", default=7),
-            percentile=dict(type="float", default=95),
-            headroom_percent=dict(type="float", default=25),
-            min_hours=dict(type="int", default=24),
-            min_size=dict(type="int", default=1),
-            max_size=dict(type="int"),
-        )),
+        usage=usage_argument_spec(),
         plot_dir=dict(type="path"),
     )
 
@@ -240,8 +198,9 @@ class VpcBandwidthUsageInfoModule(BandwidthModule):
         # Validate the options before any call, against the documented defaults; the region's
         # limits, when readable, narrow them below.
         UsagePolicy.from_params(params["usage"])
-        bandwidths = self._select(VpcBandwidths(self.client).list(), params["ids"])
-        policy = UsagePolicy.from_params(params["usage"], *policy_limits(region_limits(self.client)))
+        service = VpcBandwidths(self.client)
+        bandwidths = self._select(service.list(), params["ids"])
+        policy = UsagePolicy.from_params(params["usage"], *policy_limits(service.size_limits()))
         eye = CloudEye(self.client, workers=CLOUD_EYE_WORKERS)
         series = eye.hourly_maxima(bandwidths, window_days=policy.window_days)
         entries = [recommend(bandwidth, series.get(bandwidth["id"]), policy) for bandwidth in bandwidths]

@@ -41,6 +41,8 @@ step() {
 }
 
 echo "Simulator: $HW_SIMULATOR_URL"
-step "1/3 The plan (check mode: nothing is changed)" --check --diff "$@"
-step "2/3 Apply the plan" "$@"
-step "3/3 Run again: nothing left to change" "$@"
+step "1/5 The plan (check mode: nothing is changed)" --check --diff "$@"
+step "2/5 Apply the plan" "$@"
+step "3/5 Run again: nothing left to change" "$@"
+step "4/5 Right-size the VPC bandwidths from their utilization (check mode)" -e demo_profile=right_size --check --diff "$@"
+step "5/5 Apply the right sizes" -e demo_profile=right_size "$@"

@@ -54,3 +54,14 @@ def test_table_can_fold_unchanged_rows():
     lines = resize_table(PLAN, unchanged=False)
     assert len(lines) == 1 + 2 + 1
     assert lines[-1] == "(1 more unchanged)"
+
+
+def test_table_shows_the_utilization_of_auto_rows():
+    usage = {"hours": 169, "peak_mbit": 41.2, "percentile_mbit": 30.5, "utilization_percent": 30.5,
+             "recommended_size": 39, "reason": "..."}
+    rows = [dict(PLAN[0], usage=usage), PLAN[2]]
+    table = resize_table(rows)
+    assert table[0].split() == ["SERVICE", "NAME", "ID", "SIZE", "(Mbit/s)", "PEAK", "PERCENTILE", "UTIL", "%",
+                                "RECOMMENDED", "ACTION"]
+    assert "41.2" in table[1] and "30.5" in table[1] and "39" in table[1]
+    assert "PEAK" not in resize_table(PLAN)[0]

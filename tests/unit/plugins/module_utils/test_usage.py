@@ -19,7 +19,6 @@ from ansible_collections.hwcloud.bandwidth.plugins.module_utils._usage import (
     nearest_rank,
     policy_limits,
     recommend,
-    region_limits,
     size_at_least,
     size_at_most,
 )
@@ -184,7 +183,9 @@ def test_policy_defaults_and_none_values():
 
 def test_policy_limits_from_the_region():
     assert policy_limits(None) == (2000, 300)
-    assert policy_limits({"bandwidth": {"min_size": 1, "max_size": 5000}, "traffic": {"max_size": 200}}) == (5000, 200)
+    assert policy_limits({"bandwidth": (1, 5000), "traffic": (1, 200)}) == (5000, 200)
+    # The traffic cap of the design stands even when a region says more.
+    assert policy_limits({"traffic": (1, 500)}) == (2000, 300)
 
 
 # -- Cloud Eye reads ----------------------------------------------------------------------
@@ -316,25 +317,3 @@ def test_no_bandwidths_no_calls():
     client = FakeClient()
     assert CloudEye(client).hourly_maxima([], now=NOW_EPOCH) == {}
     assert client.calls == []
-
-
-class LimitsClient(FakeClient):
-    def __init__(self, pages=None, error=None):
-        super().__init__(error=error)
-        self.pages = pages or []
-
-    def pages_by_marker(self, service, path, items_key, operation, query=None, limit=1000, marker_key="id"):
-        self.calls.append({"service": service, "path": path})
-        if self.error is not None:
-            raise self.error
-        return iter(self.pages)
-
-
-def test_region_limits_read_and_degrade():
-    client = LimitsClient([{"id": "a", "charge_mode": "bandwidth", "min_size": 1, "max_size": 3000},
-                           {"id": "b", "charge_mode": "traffic", "min_size": 1, "max_size": 200}])
-    assert region_limits(client) == {"bandwidth": {"min_size": 1, "max_size": 3000},
-                                     "traffic": {"min_size": 1, "max_size": 200}}
-    assert client.calls[0] == {"service": "vpc", "path": "/v3/proj-1/eip/eip-bandwidth-limits"}
-    denied = LimitsClient(error=HwCloudError("read limits", "no", status=403, error_code="VPC.2701"))
-    assert region_limits(denied) is None
