@@ -19,10 +19,12 @@ description:
     change order, which costs money and takes effect once it is paid; see O(auto_pay). A change of the name alone
     never places an order.
   - An order is never placed twice. When the bandwidth already has an open change order (pending payment or
-    processing), the module reports that order and places no other.
+    processing), the module places no other. It reports that order with a warning, or fails naming it with
+    O(auto_pay=true) (pay or cancel it first).
 author: Contributors to the hwcloud.bandwidth collection (@hwcloud-bandwidth)
 extends_documentation_fragment:
   - hwcloud.bandwidth.common
+  - hwcloud.bandwidth.resize
 options:
   id:
     description:
@@ -37,29 +39,21 @@ options:
     type: str
   size:
     description:
-      - The desired size in Mbit/s, from V(1) to V(2000) (the limits of a region may differ).
+      - The desired size in Mbit/s, from V(1) to V(2000), or the region's range for the charge mode when it can be
+        read (C(GET /v3/{project_id}/eip/eip-bandwidth-limits)). A bandwidth billed by traffic takes at most V(300).
       - Any value up to V(300); from V(300) to V(1000) a multiple of V(50); above V(1000) a multiple of V(500).
         Another value fails before anything is written, naming the nearest valid sizes.
       - When not set, the size is left as it is.
     type: int
   charge_mode:
     description:
-      - The desired charge mode of a pay-per-use bandwidth, by V(bandwidth), by V(traffic), or by enhanced 95th
-        percentile, V(95peak_plus) (shared bandwidths only).
+      - The desired charge mode of a pay-per-use bandwidth, by V(bandwidth), by V(traffic) (dedicated bandwidths
+        only, at most 300 Mbit/s), or by enhanced 95th percentile, V(95peak_plus) (shared bandwidths only).
       - Setting it to another value than the current one on a yearly/monthly bandwidth fails before anything is
         written.
       - When not set, the charge mode is left as it is.
     type: str
     choices: [bandwidth, traffic, 95peak_plus]
-  auto_pay:
-    description:
-      - Whether the change order of a yearly/monthly bandwidth is paid at once from the account balance.
-      - With V(false), the order waits for payment, the module returns its RV(order_id) with
-        RV(order_status=pending_payment) and a warning, and the change takes effect once the order is paid
-        (with M(hwcloud.bandwidth.order) or in the billing console).
-      - Has no effect on a pay-per-use bandwidth.
-    type: bool
-    default: false
   prepaid_decrease:
     description:
       - What to do when the desired size of a yearly/monthly bandwidth is smaller than the current one.
@@ -86,19 +80,6 @@ options:
     description:
       - The enterprise project to look the bandwidth up in when it is selected by O(name). Not used with O(id).
     type: str
-  wait:
-    description:
-      - Whether to wait, after the paid change order of a yearly/monthly bandwidth, until the order completes and the
-        bandwidth shows the change, and then to return the bandwidth as read again.
-      - With V(false), the module returns once the order has been accepted. Updates of a pay-per-use bandwidth are
-        synchronous and need no wait.
-    type: bool
-    default: true
-  wait_timeout:
-    description:
-      - How many seconds to wait with O(wait=true). Must be positive.
-    type: int
-    default: 600
 notes:
   - Check mode makes no change and places no order; it reports the change and the diff the real run would (it reads
     the open orders of the bandwidth to tell).
@@ -132,12 +113,18 @@ seealso:
 """
 
 EXAMPLES = r"""
-- name: Set a pay-per-use shared bandwidth to 50 Mbit/s billed by traffic (credentials from the HW_* variables)
+- name: Set the dedicated bandwidth of an EIP to 50 Mbit/s billed by traffic (credentials from the HW_* variables)
+  hwcloud.bandwidth.vpc_bandwidth:
+    region: cn-north-4
+    name: eip-bastion
+    size: 50
+    charge_mode: traffic
+
+- name: Bill a pay-per-use shared bandwidth by enhanced 95th percentile
   hwcloud.bandwidth.vpc_bandwidth:
     region: cn-north-4
     name: shared-web
-    size: 50
-    charge_mode: traffic
+    charge_mode: 95peak_plus
 
 - name: Rename a bandwidth, selecting it by ID (never places an order, even on a yearly/monthly bandwidth)
   hwcloud.bandwidth.vpc_bandwidth:

@@ -20,10 +20,12 @@ description:
     The order costs money and takes effect once it is paid; see O(auto_pay). A change of the name alone never
     places an order.
   - An order is never placed twice. When the bandwidth already has an open change order (pending payment or
-    processing), the module reports that order and places no other.
+    processing), the module places no other. It reports that order with a warning, or fails naming it with
+    O(auto_pay=true) (pay or cancel it first).
 author: Contributors to the hwcloud.bandwidth collection (@hwcloud-bandwidth)
 extends_documentation_fragment:
   - hwcloud.bandwidth.common
+  - hwcloud.bandwidth.resize
 options:
   id:
     description:
@@ -40,39 +42,10 @@ options:
       - The desired size in Mbit/s, from V(1) to V(2000).
       - When not set, the size is left as it is.
     type: int
-  auto_pay:
-    description:
-      - Whether the change order of a yearly/monthly bandwidth is paid at once from the account balance.
-      - With V(false), the order waits for payment, the module returns its RV(order_id) with
-        RV(order_status=pending_payment) and a warning, and the change takes effect once the order is paid
-        (with M(hwcloud.bandwidth.order) or in the billing console).
-      - Has no effect on a pay-per-use bandwidth.
-    type: bool
-    default: false
-  prepaid_decrease:
-    description:
-      - What to do when the desired size of a yearly/monthly bandwidth is smaller than the current one.
-      - V(refuse) fails before anything is written.
-      - V(immediate) orders the smaller size now (the provider may refund the difference).
-    type: str
-    choices: [refuse, immediate]
-    default: refuse
   enterprise_project_id:
     description:
       - The enterprise project of the bandwidth. The bandwidth is looked up in it, and it is sent with the change.
     type: str
-  wait:
-    description:
-      - Whether to wait until the change is applied, by following the job of a pay-per-use bandwidth or the paid
-        order of a yearly/monthly one, and then to return the bandwidth as read again.
-      - With V(false), the module returns once the update or the order has been accepted.
-    type: bool
-    default: true
-  wait_timeout:
-    description:
-      - How many seconds to wait with O(wait=true). Must be positive.
-    type: int
-    default: 600
 notes:
   - Check mode makes no change and places no order; it reports the change and the diff the real run would.
   - Supports diff mode; the diff shows the name and the size before and after.
