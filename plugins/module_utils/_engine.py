@@ -17,6 +17,7 @@ followed when found, otherwise the target fails saying that an order may exist.
 
 from __future__ import annotations
 
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -112,6 +113,9 @@ class Engine:
         self.sleep = sleep
         self.clock = clock
         self.billing = billing or Billing(client, warn=self.warn)
+        self._lock = threading.Lock()
+        self._conflicts = None
+        self._read_error = None
 
     # -- read and plan --------------------------------------------------------------------
 
@@ -222,6 +226,7 @@ class Engine:
         changes = plan_.changes
         if not changes:
             return []
+        self._conflicts = None
         self.client.project_id  # resolved once, before the threads share the client
         workers = min(self.concurrency, len(changes))
         if workers == 1:
@@ -346,7 +351,11 @@ class Engine:
         if exc.status != 409:
             return exc
         label = self._label(entry)
-        found = self.billing.open_change_orders() or {}
+        with self._lock:
+            # One billing read explains every conflict of this apply, however many targets got a 409.
+            if self._conflicts is None:
+                self._conflicts = self.billing.open_change_orders() or {}
+            found = self._conflicts
         listed = ", ".join("%s (%s)" % (o["order_id"], o["status"]) for o in found.get(entry.id, []))
         if listed:
             hint = ("%s has an open change order: %s; nothing was changed. Pay or cancel it with "
@@ -387,23 +396,35 @@ class Engine:
             if final:
                 for result in pending:
                     if result.status == IN_PROGRESS:
+                        last = "; the last read failed: %s" % self._read_error if self._read_error else ""
                         result.fail("%s: not applied after %ss; it may still complete: run the task again later "
-                                    "(it changes only what still differs) or raise wait_timeout"
-                                    % (self._label(result.entry), timeout))
+                                    "(it changes only what still differs) or raise wait_timeout%s"
+                                    % (self._label(result.entry), timeout, last))
         return results
 
     def _round(self, pending):
         """One poll of everything still in progress; returns what still is."""
         left = [r for r in pending if r.status == IN_PROGRESS]
-        fresh = {}
+        fresh, unread = {}, set()
         for kind, service in self.services.items():
             ids = [r.id for r in left if r.entry.service == kind]
-            if ids:
+            if not ids:
+                continue
+            try:
                 for bandwidth in service.read_for(ids=ids):
                     fresh[(kind, bandwidth["id"])] = bandwidth
-        orders = self.billing.statuses([r.order_id for r in left if r.order_id]) or {}
+            except HwCloudError as exc:
+                # The read was already retried; the next round tries again, and the deadline names this error.
+                self._read_error = exc
+                unread.add(kind)
+        try:
+            orders = self.billing.statuses([r.order_id for r in left if r.order_id]) or {}
+        except HwCloudError as exc:
+            self._read_error = exc
+            orders = {}
         for result in left:
-            self._settle(result, fresh.get((result.entry.service, result.id)), orders.get(result.order_id))
+            if result.entry.service not in unread:
+                self._settle(result, fresh.get((result.entry.service, result.id)), orders.get(result.order_id))
         return [r for r in left if r.status == IN_PROGRESS]
 
     def _settle(self, result, bandwidth, order):

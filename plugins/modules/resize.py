@@ -271,6 +271,14 @@ from ansible_collections.hwcloud.bandwidth.plugins.module_utils._plan import Pla
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._usage import UsagePolicy
 
 
+def _target_index(problem):
+    """The position of the target a problem names ("target 3 (...): ..."), to list problems in target order."""
+    words = problem.split(None, 2)
+    if len(words) > 1 and words[0] == "target" and words[1].isdigit():
+        return int(words[1])
+    return 0
+
+
 class ResizeModule(EngineModule):
     argument_spec = dict(
         resize_argument_spec(),
@@ -310,6 +318,7 @@ class ResizeModule(EngineModule):
         policy = self.policy()
         plan = engine.plan(targets, policy, usage=params["usage"]) if targets else Plan([], [])
         plan.problems[:0] = problems
+        plan.problems.sort(key=_target_index)
         self.result["plan"] = [entry.to_dict() for entry in plan.entries]
         self.result["problems"] = plan.problems
         if plan.problems:
@@ -339,6 +348,7 @@ class ResizeModule(EngineModule):
         results = resume(records)
         self.engine().follow(results, self.module.params["wait_timeout"], final=False)
         self.finish(Plan([], []), results)
+        self.result["counts"]["targets"] = len(results)
 
     def finish(self, plan, results):
         self.result["results"] = [result.to_dict() for result in results]
@@ -348,9 +358,11 @@ class ResizeModule(EngineModule):
             if result.status == IN_PROGRESS and result.entry.open_order is not None:
                 self.warn(result.msg)
         if failed:
-            self.fail("%d of %d changes failed (the others were applied): %s. Running the task again changes only "
-                      "what still differs and never orders twice." % (
-                          len(failed), len(results), "; ".join("%s %s (%s): %s" % (
+            others = len(results) - len(failed)
+            self.fail("%d of %d changes failed%s: %s. Running the task again changes only what still differs and "
+                      "never orders twice." % (
+                          len(failed), len(results), " (the other %d went ahead)" % others if others else "",
+                          "; ".join(r.msg if r.id in (r.msg or "") else "%s %s (%s): %s" % (
                               r.entry.service, r.entry.current.get("name"), r.id, r.msg) for r in failed)))
 
 

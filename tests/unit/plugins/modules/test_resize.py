@@ -477,3 +477,9 @@ def test_writes_grow_with_the_targets_and_reads_do_not(fake_http, run_module, co
         reads[count] = len(cloud.reads())
     assert reads[20] == reads[3]
     assert reads[20] < 3 * 20
+
+
+def test_problem_order_follows_the_targets():
+    from ansible_collections.hwcloud.bandwidth.plugins.modules.resize import _target_index
+    problems = ["target 9 (vpc id=x): size 0", "target 2 (vpc name=y): unknown", "target 10 (vpc id=z): dup"]
+    assert sorted(problems, key=_target_index) == [problems[1], problems[0], problems[2]]
