@@ -107,7 +107,7 @@ class UsagePolicy:
     """
 
     def __init__(self, window_days=7, percentile=95, headroom_percent=25, min_hours=24, min_size=1, max_size=None,
-                 region_max=REGION_MAX, traffic_max=TRAFFIC_MAX):
+                 region_max=REGION_MAX, traffic_max=TRAFFIC_MAX, region_min=1):
         self.window_days = window_days
         self.percentile = percentile
         self.headroom_percent = headroom_percent
@@ -115,10 +115,11 @@ class UsagePolicy:
         self.min_size = min_size
         self.max_size = max_size
         self.region_max = region_max
+        self.region_min = region_min
         self.traffic_max = traffic_max
 
     @classmethod
-    def from_params(cls, params, region_max=REGION_MAX, traffic_max=TRAFFIC_MAX):
+    def from_params(cls, params, region_max=REGION_MAX, traffic_max=TRAFFIC_MAX, region_min=1):
         """A policy from the ``usage`` dict (None or missing keys take the defaults).
 
         Raises :class:`ValidationError` naming the option, before any call is made.
@@ -141,13 +142,18 @@ class UsagePolicy:
             if values["min_size"] > values["max_size"]:
                 raise ValidationError("usage.min_size %d is above usage.max_size %d: make min_size smaller or max_size "
                                       "larger" % (values["min_size"], values["max_size"]))
-        policy = cls(region_max=region_max, traffic_max=traffic_max, **values)
-        low, high = size_at_least(policy.min_size), size_at_most(policy.upper)
+        policy = cls(region_max=region_max, traffic_max=traffic_max, region_min=region_min, **values)
+        low, high = policy.lower, size_at_most(policy.upper)
         if low > high:
             raise ValidationError(
                 "usage.min_size %d and usage.max_size %d leave no valid VPC size between them (sizes above 300 are "
                 "multiples of 50, above 1000 multiples of 500): widen the range" % (policy.min_size, policy.upper))
         return policy
+
+    @property
+    def lower(self):
+        """The smallest valid size allowed: ``min_size``, and at least the region's minimum."""
+        return size_at_least(max(self.min_size, self.region_min))
 
     @property
     def upper(self):
@@ -276,14 +282,25 @@ class CloudEye:
 # -- region limits ------------------------------------------------------------------------
 
 def policy_limits(limits):
-    """(region_max, traffic_max) from ``VpcBandwidths.size_limits()`` (``{charge_mode: (min, max)}``).
+    """(region_max, traffic_max, region_min) from ``VpcBandwidths.size_limits()`` (``{charge_mode: (min, max)}``).
 
     The documented defaults stand where the region's limits are absent or cannot be read.
     """
     limits = limits or {}
-    region_max = (limits.get("bandwidth") or (None, REGION_MAX))[1] or REGION_MAX
+    region_min, region_max = limits.get("bandwidth") or (1, REGION_MAX)
     traffic_max = min((limits.get("traffic") or (None, TRAFFIC_MAX))[1] or TRAFFIC_MAX, TRAFFIC_MAX)
-    return region_max, traffic_max
+    return region_max or REGION_MAX, traffic_max, region_min or 1
+
+
+def precheck(params):
+    """Check the ``usage`` option before any call: every bound but the region's maximum, which is read later."""
+    ceiling = REGION_MAX
+    if isinstance(params, dict):
+        for key in ("min_size", "max_size"):
+            value = params.get(key)
+            if isinstance(value, int) and not isinstance(value, bool):
+                ceiling = max(ceiling, value)
+    return UsagePolicy.from_params(params, region_max=ceiling)
 
 
 # -- the rule -----------------------------------------------------------------------------
@@ -363,7 +380,7 @@ def recommend(bandwidth, hourly_mbit, policy, now=None):
         return entry
     needed = value * (1 + policy.headroom_percent / 100.0)
     target = size_at_least(needed)
-    low, high = size_at_least(policy.min_size), size_at_most(policy.upper)
+    low, high = policy.lower, size_at_most(policy.upper)
     limits = []
     if bandwidth.get("charge_mode") == "traffic" and high > policy.traffic_max:
         high = size_at_most(policy.traffic_max)

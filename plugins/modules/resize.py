@@ -268,7 +268,7 @@ from ansible_collections.hwcloud.bandwidth.plugins.module_utils._module import (
     usage_argument_spec,
 )
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._plan import Plan, parse_targets
-from ansible_collections.hwcloud.bandwidth.plugins.module_utils._usage import UsagePolicy
+from ansible_collections.hwcloud.bandwidth.plugins.module_utils._usage import precheck
 
 
 def _target_index(problem):
@@ -311,7 +311,7 @@ class ResizeModule(EngineModule):
             self.follow(params["follow"])
             return
         # The usage rule is checked before any call, against the documented limits.
-        UsagePolicy.from_params(params["usage"])
+        precheck(params["usage"])
         targets, problems = parse_targets([{key: value for key, value in target.items() if value is not None}
                                            for target in params["targets"]])
         engine = self.engine()

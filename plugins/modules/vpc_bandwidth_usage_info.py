@@ -153,6 +153,7 @@ from ansible_collections.hwcloud.bandwidth.plugins.module_utils._usage import (
     CloudEye,
     UsagePolicy,
     policy_limits,
+    precheck,
     recommend,
 )
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._vpc import VpcBandwidths
@@ -197,7 +198,7 @@ class VpcBandwidthUsageInfoModule(BandwidthModule):
                                       exception=error)
         # Validate the options before any call, against the documented defaults; the region's
         # limits, when readable, narrow them below.
-        UsagePolicy.from_params(params["usage"])
+        precheck(params["usage"])
         service = VpcBandwidths(self.client)
         bandwidths = self._select(service.list(), params["ids"])
         policy = UsagePolicy.from_params(params["usage"], *policy_limits(service.size_limits()))

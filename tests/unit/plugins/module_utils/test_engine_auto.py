@@ -461,8 +461,6 @@ def test_limits_given_to_the_policy_are_not_read_again():
     assert api.limit_reads == []
 
 
-@pytest.mark.xfail(strict=True, reason="the rule holds a recommendation within the region's maximum but not its "
-                                       "minimum: the plan then refuses the size it recommended")
 def test_the_region_minimum_holds_the_recommendation():
     api = FakeApi([api_vpc("bw-1", size=100)], usage={"bw-1": hours(1)}, limits=limits(bandwidth_min=5))
     plan = Run(api).plan([auto("bw-1")])

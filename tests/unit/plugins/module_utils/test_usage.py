@@ -182,10 +182,22 @@ def test_policy_defaults_and_none_values():
 
 
 def test_policy_limits_from_the_region():
-    assert policy_limits(None) == (2000, 300)
-    assert policy_limits({"bandwidth": (1, 5000), "traffic": (1, 200)}) == (5000, 200)
+    assert policy_limits(None) == (2000, 300, 1)
+    assert policy_limits({"bandwidth": (5, 5000), "traffic": (1, 200)}) == (5000, 200, 5)
     # The traffic cap of the design stands even when a region says more.
-    assert policy_limits({"traffic": (1, 500)}) == (2000, 300)
+    assert policy_limits({"traffic": (1, 500)}) == (2000, 300, 1)
+
+
+def test_the_region_minimum_holds_a_recommendation():
+    policy = UsagePolicy.from_params(None, region_min=5)
+    assert recommend(bandwidth(size=100), [1.0] * 24, policy, now=NOW)["recommended_size"] == 5
+
+
+def test_precheck_leaves_the_region_maximum_for_later():
+    from ansible_collections.hwcloud.bandwidth.plugins.module_utils._usage import precheck
+    assert precheck({"max_size": 3000}).max_size == 3000
+    with pytest.raises(ValidationError):
+        precheck({"percentile": 0})
 
 
 # -- Cloud Eye reads ----------------------------------------------------------------------
