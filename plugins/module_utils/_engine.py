@@ -357,13 +357,14 @@ class Engine:
                 self._conflicts = self.billing.open_change_orders() or {}
             found = self._conflicts
         listed = ", ".join("%s (%s)" % (o["order_id"], o["status"]) for o in found.get(entry.id, []))
+        outcome = "no new order was placed, nothing was changed" if entry.action == ORDER else "nothing was changed"
         if listed:
-            hint = ("%s has an open change order: %s; nothing was changed. Pay or cancel it with "
-                    "hwcloud.bandwidth.order, then run again" % (label, listed))
+            hint = ("%s has an open change order: %s; %s. Pay or cancel it with hwcloud.bandwidth.order, then run "
+                    "again" % (label, listed, outcome))
         else:
             hint = ("%s is being changed by another operation (a job running, or an order pending payment or "
-                    "processing); nothing was changed. Wait for it, or find the order in the billing console and pay "
-                    "or cancel it, then run again" % label)
+                    "processing); %s. Wait for it, or find the order in the billing console and pay or cancel it, "
+                    "then run again" % (label, outcome))
         return exc.with_hint(hint)
 
     def _read_order_statuses(self, results):

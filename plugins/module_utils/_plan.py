@@ -493,7 +493,7 @@ def _plan_one(target, current, policy, open_orders, renewal_orders, recommendati
         found = (open_orders or {}).get(current.get("id"))
         if found:
             order = found[0]
-            text = "order %s (%s) is open for it: no new order is placed" % (order.get("order_id"), order.get("status"))
+            text = "order %s (%s) is open for it: no new order was placed" % (order.get("order_id"), order.get("status"))
             if policy.auto_pay:
                 blocked = ("%s has an open change order %s (%s), possibly for another size; no new order was "
                            "placed. Pay it or cancel it first with hwcloud.bandwidth.order (or in the billing "

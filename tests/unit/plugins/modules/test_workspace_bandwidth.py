@@ -373,7 +373,7 @@ def test_a_rerun_with_the_order_pending_places_no_second_order(cloud, run_module
     assert len(cloud.orders_placed()) == 1 and len(cloud.orders) == 1
     assert again["changed"] is False
     assert again["order_id"] == first["order_id"] and again["order_status"] == "pending_payment"
-    assert "no new order is placed" in " ".join(again["warnings"])
+    assert "no new order was placed" in " ".join(again["warnings"])
 
 
 def test_once_the_order_is_paid_and_applied_a_rerun_changes_nothing(cloud, run_module):
@@ -490,7 +490,7 @@ def test_an_open_order_without_auto_pay_is_reported_with_a_warning(cloud, run_mo
     result = run_module(workspace_bandwidth, args(name="wks-office", size=40))
     assert "failed" not in result and result["changed"] is False
     assert result["order_id"] == open_order and result["order_status"] == "pending_payment"
-    assert any(open_order in w and "no new order is placed" in w for w in result["warnings"])
+    assert any(open_order in w and "no new order was placed" in w for w in result["warnings"])
     assert cloud.orders_placed() == []
 
 
