@@ -18,6 +18,13 @@ C. the resize tasks a third time: ``changed: false`` and no write at all.
 A *run* is one target through A, B and C. After each round the simulator's state and request
 log are checked; see :func:`judge_round` for every rule. ``python -m tests.reliability.campaign``
 runs a campaign from the command line (``make soak``) and prints the figures.
+
+Besides the rules, each round measures *first-run convergence* (:func:`first_run`): of the
+targets that had a fault injected on their path in phase A (a request that names the
+bandwidth, its id or name, or one of its jobs or orders), how many converged in phase A
+itself, that is phase A did not fail for the target and the fault-free phase B had nothing
+left to write for it. The figures split it into plain updates (pay-per-use bandwidths),
+orders (yearly/monthly size changes) and name-only changes of yearly/monthly bandwidths.
 """
 
 from __future__ import annotations
@@ -44,6 +51,7 @@ TARGETS_PER_ROUND = 8
 REQUEST_TIMEOUT = 2          # seconds: a latency fault of LONG_DELAY outlives it
 LONG_DELAY = 2.5
 WAIT_TIMEOUT = 40
+TRAFFIC_CAP = 300            # Mbit/s: the most a VPC bandwidth billed by traffic may have
 WORKSPACE_SIZES = (5, 10, 20, 30, 50, 80, 100, 150, 200, 300, 500)
 VPC_SIZES = (5, 10, 20, 50, 100, 150, 200, 300, 350, 400, 500, 1000, 1500, 2000)
 FIGURES_START = "<!-- reliability-figures:start -->"
@@ -91,6 +99,7 @@ class Target:
             self.prepaid = bool(item.get("prepaid"))
             self.charge_mode = item.get("charge_mode") or "bandwidth"
             sizes = VPC_SIZES
+        self.share_type = item.get("share_type")
         # The role changes sizes only, with one auto pay, wait and decrease policy for all its targets.
         role = via == "role"
         self.by_id = rng.random() < 0.5
@@ -109,7 +118,13 @@ class Target:
         renames = self.by_id and not role and (rename_only or (rng.random() < 0.3 and self.decrease != "at_renewal"))
         self.new_name = "%s-new" % self.name if renames else self.name
         if service == "vpc" and not self.prepaid and not role and rng.random() < 0.25:
-            self.new_charge_mode = "traffic" if self.charge_mode == "bandwidth" else "bandwidth"
+            # Only a dedicated (PER) bandwidth may be billed by traffic.
+            if self.charge_mode == "traffic":
+                self.new_charge_mode = "bandwidth"
+            elif self.share_type == "PER":
+                self.new_charge_mode = "traffic"
+        if (self.new_charge_mode or self.charge_mode) == "traffic" and self.new_size > TRAFFIC_CAP:
+            self.new_size = rng.choice([s for s in sizes if s != self.size and s <= TRAFFIC_CAP])
 
     @property
     def module(self):
@@ -321,6 +336,8 @@ class RoundResult:
         self.messages = []
         self.outcomes = collections.Counter()
         self.seconds = 0.0
+        self.a_failures = {}     # target id -> phase A failure messages that concern it
+        self.first_runs = []     # one FirstRun per target
 
     def violation(self, target, what):
         where = "round %d (seed %s)" % (self.round_no, self.seed)
@@ -390,7 +407,90 @@ def judge_round(result, run, state, log, signatures):
     for entry in writes_c:
         owner = next((t for t in targets if t.id in entry["path"]), None)
         result.violation(owner, "phase C (rerun) wrote: %s %s %s" % (entry["method"], entry["path"], entry.get("body")))
+    start_b = _mark_requests(run, "mark B")
+    # The role fails once for all its targets, naming each failed one (or its order); a message that
+    # names none of them concerns them all.
+    role = [t for t in targets if t.via == "role"]
+    messages = result.a_failures.pop("role", [])
+    named = {t.id: [m for m in messages if any(key in m for key in _keys(t, state))] for t in role}
+    anonymous = [m for m in messages if not any(m in named[t.id] for t in role)]
+    for target in role:
+        result.a_failures[target.id] = named[target.id] + anonymous
+    for target in targets:
+        result.first_runs.append(first_run(target, result.a_failures.get(target.id, []), log, state, start_b))
     return result
+
+
+# -- first-run convergence ---------------------------------------------------------------
+
+FIRST_RUN_KINDS = (
+    ("plain", "plain updates (pay-per-use)"),
+    ("order", "orders (yearly/monthly size changes)"),
+    ("prepaid_rename", "name-only changes of yearly/monthly bandwidths (no order)"),
+)
+
+
+class FirstRun:
+    """How one target fared in phase A: the faults on its path, and whether it converged there."""
+
+    def __init__(self, target, kind, faults, failures, writes_b):
+        self.target = target
+        self.kind = kind
+        self.faults = faults          # [(kind, method, path, operation, write)] in phase A
+        self.failures = failures      # phase A failure messages that concern the target
+        self.writes_b = writes_b      # [(method, path)]: what phase B still had to write
+        self.faulted = bool(faults)
+        self.converged = not failures and not writes_b
+
+    def describe(self):
+        faults = ", ".join("%s on %s %s (%s%s)" % (kind, method, path, operation, ", a write" if write else "")
+                           for kind, method, path, operation, write in self.faults)
+        lines = [self.target.describe(), "  faults in phase A: " + faults]
+        lines.extend("  phase A failed: " + message for message in self.failures)
+        lines.extend("  phase B wrote: %s %s" % write for write in self.writes_b)
+        return "\n".join(lines)
+
+
+def change_kind(target):
+    """plain (pay-per-use), order (a yearly/monthly size change) or prepaid_rename (yearly/monthly, name only)."""
+    if not target.prepaid:
+        return "plain"
+    return "order" if target.expects_order else "prepaid_rename"
+
+
+def _keys(target, state):
+    """What names a target in a request: its id and names, and the ids of its jobs and orders."""
+    keys = {target.id, target.name, target.new_name}
+    keys.update(order.get("order_id") for order in state.get("orders", []) if order.get("resource_id") == target.id)
+    keys.update(job.get("id") for job in state.get("jobs", []) if job.get("resource_id") == target.id)
+    return [key for key in keys if key]
+
+
+def _names(entry, keys):
+    text = " ".join((entry.get("path") or "", json.dumps(entry.get("query"), sort_keys=True),
+                     json.dumps(entry.get("body"), sort_keys=True)))
+    return any(key in text for key in keys)
+
+
+def first_run(target, failures, log, state, start_b):
+    """The FirstRun of a target: the phase A faults on its path, its failures, and phase B's writes for it."""
+    keys = _keys(target, state)
+    faults, writes_b = [], []
+    for entry in log:
+        if not _names(entry, keys):
+            continue
+        # A faulted request belongs to phase A even when its answer was logged late (a long latency).
+        if entry["seq"] <= start_b or entry.get("fault"):
+            if entry.get("fault"):
+                faults.append((entry["fault"], entry["method"], entry["path"], entry.get("operation"),
+                               bool(entry.get("write"))))
+        elif entry.get("write"):
+            writes_b.append((entry["method"], entry["path"]))
+    return FirstRun(target, change_kind(target), faults, failures, writes_b)
+
+
+def _failed_messages(records):
+    return [message for record in records if record["status"] == "failed" for message in _failure_messages(record)]
 
 
 def _judge_failure(result, target, records, phase):
@@ -421,6 +521,7 @@ def _judge_target(result, target, by_phase, current, state, orders_by_resource):
                 result.violation(target, "no phase %s result" % phase)
         failed_a = _judge_failure(result, target, records["A"], "A")
         result.failed_a += failed_a
+        result.a_failures[target.id] = _failed_messages(records["A"])
         result.outcomes["A failed" if failed_a else "A succeeded"] += 1
         if resize["A"] and resize["A"][-1]["status"] == "ok":
             _check_success_claim(result, target, resize["A"][-1])
@@ -439,6 +540,7 @@ def _judge_role(result, targets, by_phase):
     """The role host: its failures in A must be clear; in B and C nothing fails; C changes nothing."""
     first = targets[0]
     failed_a = _judge_failure(result, first, by_phase.get(("A", "role"), []), "A")
+    result.a_failures["role"] = _failed_messages(by_phase.get(("A", "role"), []))
     result.failed_a += failed_a * len(targets)
     result.outcomes["A failed" if failed_a else "A succeeded"] += len(targets)
     for phase in "BC":
@@ -549,8 +651,24 @@ def figures(results, base_seed, seconds, workdir):
         outcomes.update(result.outcomes)
         for target in result.targets:
             by_kind["%s %s via %s" % (target.service, target.billing, target.via)] += 1
+    first = {kind: {"faulted": 0, "converged": 0, "runs": 0} for kind, _label in FIRST_RUN_KINDS}
+    missed = []
+    missed_faults = collections.Counter()
+    for result in results:
+        for run in result.first_runs:
+            first[run.kind]["runs"] += 1
+            if run.faulted:
+                first[run.kind]["faulted"] += 1
+                first[run.kind]["converged"] += run.converged
+                if not run.converged:
+                    missed.append((run.kind, "round %d (seed %s), %s" % (result.round_no, result.seed, run.describe())))
+                    missed_faults[(run.kind, ", ".join(sorted({f[0] + (" on a write" if f[4] else "")
+                                                              for f in run.faults})))] += 1
     return {
         "seed": base_seed,
+        "first_run": first,
+        "first_run_missed": missed,
+        "first_run_missed_faults": dict(missed_faults.most_common()),
         "rounds": len(results),
         "runs": sum(len(r.targets) for r in results),
         "playbook_runs": len(results),
@@ -585,6 +703,30 @@ def failure_kinds(messages):
     return dict(counter.most_common())
 
 
+def _ratio(counts):
+    if not counts["faulted"]:
+        return "0 / 0 (of %d runs)" % counts["runs"]
+    share = 100.0 * counts["converged"] / counts["faulted"]
+    return "%d / %d (%.1f%%; %d runs in all)" % (counts["converged"], counts["faulted"], share, counts["runs"])
+
+
+def first_run_ratio(data, kind):
+    """Converged / faulted for one kind of change, or None when no such change was faulted."""
+    counts = data["first_run"][kind]
+    return counts["converged"] / counts["faulted"] if counts["faulted"] else None
+
+
+def format_first_run_misses(data):
+    """The faulted changes that did not converge on the first run, plain updates first, with their faults."""
+    lines = []
+    for (kind, faults), count in data["first_run_missed_faults"].items():
+        lines.append("%5d  %s: %s" % (count, kind, faults))
+    order = {kind: index for index, (kind, _label) in enumerate(FIRST_RUN_KINDS)}
+    for kind, text in sorted(data["first_run_missed"], key=lambda item: order[item[0]]):
+        lines.append("[%s] %s" % (kind, text))
+    return "\n".join(lines)
+
+
 def format_figures(data):
     lines = [
         "| figure | value |",
@@ -597,6 +739,10 @@ def format_figures(data):
             "%s %d" % item for item in data["faults_by_kind"].items())),
         "| orders expected / placed | %d / %d |" % (data["intended_orders"], data["orders"]),
         "| duplicate orders | %d |" % data["duplicates"],
+    ] + [
+        "| faulted %s converged on the first run (phase A) | %s |" % (label, _ratio(data["first_run"][kind]))
+        for kind, label in FIRST_RUN_KINDS if kind != "prepaid_rename" or data["first_run"][kind]["faulted"]
+    ] + [
         "| runs that failed under faults (phase A) | %d |" % data["phase_a_failures"],
         "| unclear failures | %d |" % data["unclear_failures"],
         "| rule violations (duplicates, unclear failures, tracebacks, leaks, no convergence, non-idempotent reruns) | %d |"
@@ -639,6 +785,8 @@ def main(argv=None):
 
     data, violations = run_campaign(args.runs, args.seed, workers=args.workers, progress=progress)
     print(format_figures(data))
+    print("\nFaulted changes that did not converge on the first run, by kind and fault kinds on their path:")
+    print(format_first_run_misses(data) or "(none)")
     print("\nPhase A failure messages (ids and numbers blanked), by count:")
     for message, count in data["failure_kinds"].items():
         print("%5d  %s" % (count, message))
