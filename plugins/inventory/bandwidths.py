@@ -24,6 +24,9 @@ description:
     VPC bandwidths add C(bandwidth_share_type) (V(WHOLE) or V(PER)), C(bandwidth_publicip_info) and the
     other VPC fields. Every host also has C(bandwidth_service) (V(workspace) or V(vpc)),
     C(bandwidth_region) and C(bandwidth_project_id)."
+  - "A field whose prefixed name Ansible reserves for a keyword is named C(bandwidth_) followed by the field name
+    instead. This matters only for an empty O(vars_prefix): the bandwidth's name is then C(bandwidth_name), not
+    C(name), so that Ansible does not warn C(Found variable using reserved name 'name')."
   - "Groups (always added): C(service_workspace) and C(service_vpc); C(billing_mode_prepaid) and
     C(billing_mode_on_demand); C(share_type_whole) and C(share_type_per) (VPC bandwidths only);
     C(enterprise_project_<id>) with every character other than letters, digits and C(_) of the id
@@ -143,7 +146,10 @@ options:
     type: str
   vars_prefix:
     description:
-      - The prefix of the host variable names. Set it to an empty string for the bare field names.
+      - The prefix of the host variable names. Set it to an empty string for the bare field names
+        (C(id), C(size), C(service)...).
+      - Ansible reserves some names for its keywords, C(name) among them. A field whose prefixed name is reserved
+        gets the prefix C(bandwidth_) instead, so with an empty prefix the bandwidth's name is C(bandwidth_name).
     type: str
     default: bandwidth_
 notes:
@@ -160,6 +166,12 @@ EXAMPLES = r"""
 # bandwidths.hwcloud.yml: every bandwidth of the region, credentials from the HW_* variables
 plugin: hwcloud.bandwidth.bandwidths
 region: cn-north-4
+
+# Bare field names (id, size, service...); the name, which Ansible reserves, stays bandwidth_name
+plugin: hwcloud.bandwidth.bandwidths
+region: cn-north-4
+vars_prefix: ''
+hostname: "{{ service }}-{{ bandwidth_name }}"
 
 # Only VPC bandwidths, named after the bandwidth, grouped by size, with a shorter variable prefix
 plugin: hwcloud.bandwidth.bandwidths
@@ -201,6 +213,12 @@ from ansible_collections.hwcloud.bandwidth.plugins.module_utils._vpc import VpcB
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._workspace import WorkspaceBandwidths
 
 try:
+    from ansible.vars.reserved import is_reserved_name
+except ImportError:  # an ansible-core without it: the one reserved name a field has today
+    def is_reserved_name(name):
+        return name == "name"
+
+try:
     from ansible.template import trust_as_template
 except ImportError:  # ansible-core < 2.19: every template is trusted
     def trust_as_template(value):
@@ -215,6 +233,8 @@ CONNECTION_OPTIONS = ("access_key", "secret_key", "security_token", "region", "p
 TEMPLATED_OPTIONS = ("access_key", "secret_key", "security_token", "region")
 # Fields that are host variables of every host even when the service's answer lacks them.
 EXTRA_FIELDS = ("service", "region", "project_id")
+# The prefix of a field whose prefixed name Ansible reserves (with an empty vars_prefix: name).
+RESERVED_FIELD_PREFIX = "bandwidth_"
 _UNSAFE_GROUP_CHARS = re.compile(r"[^A-Za-z0-9_]")
 
 
@@ -233,6 +253,12 @@ def standard_groups(record):
     if record.get("enterprise_project_id") not in (None, ""):
         groups.append(group_name("enterprise_project", record["enterprise_project_id"]))
     return groups
+
+
+def variable_name(prefix, field):
+    """``prefix + field``, or ``bandwidth_`` + field when Ansible reserves that name (``name`` with no prefix)."""
+    name = prefix + field
+    return RESERVED_FIELD_PREFIX + field if is_reserved_name(name) else name
 
 
 class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
@@ -315,8 +341,9 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
     # -- building ---------------------------------------------------------------------------
 
     def host_vars(self, record):
+        """The record's fields as host variables named ``vars_prefix`` + field, never a name Ansible reserves."""
         prefix = self.get_option("vars_prefix") or ""
-        return {prefix + key: value for key, value in record.items()}
+        return {variable_name(prefix, key): value for key, value in record.items()}
 
     def _hostname(self, record, host_vars):
         template = self.get_option("hostname")

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The hwcloud.bandwidth.bandwidths inventory plugin against the local simulator:
-# ansible-inventory --list (hosts, variables, groups, constructed features, paging, reads only),
+# ansible-inventory --list (hosts, variables, groups, constructed features, paging, reads only, an empty vars_prefix),
 # the inventory cache, a file name the plugin must not take, and the per-host resize playbook
 # (check mode, then for real, then a rerun) over the inventory.
 # The simulator's URL and credentials (sim_url, sim_access_key...) come from tests/integration/integration_config.yml,
@@ -27,6 +27,34 @@ set -x
 admin reset full
 ansible-inventory -i "${OUT}/sim.hwcloud.yml" --list --output "${OUT}/list.json"
 ansible-playbook verify_list.yml -e "out_dir=${OUT}" "$@"
+
+# 1b. An empty vars_prefix: bare field names, bandwidth_name for the reserved name, and no reserved-name warning
+#     (Ansible warns when it gathers the variables of a host for a task, as this ad-hoc task does).
+ansible-inventory -i "${OUT}/bare.hwcloud.yml" --list --output "${OUT}/bare.json"
+ansible -i "${OUT}/bare.hwcloud.yml" workspace-inv-office -c local -m ansible.builtin.debug -a var=bandwidth_name \
+  >"${OUT}/bare.log" 2>&1
+grep -q "inv-office" "${OUT}/bare.log"
+if grep -i "reserved name" "${OUT}/bare.log"; then
+  echo "an empty vars_prefix made a host variable with a reserved name"
+  exit 1
+fi
+python - "${OUT}/bare.json" <<'PY'
+import json
+import sys
+
+def plain(value):
+    """ansible-inventory writes untrusted strings as {"__ansible_unsafe": text}."""
+    return value.get("__ansible_unsafe", value) if len(value) == 1 else value
+
+
+with open(sys.argv[1], encoding="utf-8") as handle:
+    listed = json.load(handle, object_hook=plain)
+office = listed["_meta"]["hostvars"]["workspace-inv-office"]
+assert office["service"] == "workspace" and office["bandwidth_name"] == "inv-office", office
+assert "name" not in office and "id" in office and "size" in office, sorted(office)
+assert office["id"] == "1a2b3c4d-0000-4000-8000-000000000001" and office["size"] == 20, office
+assert "workspace-inv-office" in listed["wide"]["hosts"], listed["wide"]
+PY
 
 # 2. The inventory cache: after a reset to another seed, a cached listing makes no request and shows the
 #    cached hosts; --flush-cache lists again.

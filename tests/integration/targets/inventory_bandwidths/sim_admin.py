@@ -39,6 +39,16 @@ groups:
   has_public_ip: bandwidth_publicip_info | default([]) | length > 0
 """
 
+# Bare field names: the name, which Ansible reserves, stays bandwidth_name.
+BARE_SOURCE = """\
+plugin: hwcloud.bandwidth.bandwidths
+vars_prefix: ''
+hostname: "{{ service }}-{{ bandwidth_name }}"
+strict: true
+groups:
+  wide: size >= 20
+"""
+
 CACHED_SOURCE = """\
 plugin: hwcloud.bandwidth.bandwidths
 services: [vpc]
@@ -78,6 +88,7 @@ def main(config_path, command, argument):
         lines.append("unset HW_PROJECT_ID HW_SECURITY_TOKEN HW_CLOUD")
         write(os.path.join(argument, "hw.env"), "\n".join(lines) + "\n")
         write(os.path.join(argument, "sim.hwcloud.yml"), SOURCE)
+        write(os.path.join(argument, "bare.hwcloud.yml"), BARE_SOURCE)
         write(os.path.join(argument, "cached.hwcloud.yml"), CACHED_SOURCE.format(cache_dir=os.path.join(argument, "cache")))
     elif command == "reset":
         with open(os.path.join(HERE, "seeds.yml"), encoding="utf-8") as handle:

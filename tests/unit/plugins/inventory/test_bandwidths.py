@@ -16,6 +16,8 @@ from ansible.inventory.data import InventoryData
 from ansible.parsing.dataloader import DataLoader
 from ansible.plugins.loader import fragment_loader
 from ansible.utils.plugin_docs import get_docstring
+from ansible.vars import reserved
+from ansible.vars.reserved import is_reserved_name
 
 from ansible_collections.hwcloud.bandwidth.plugins.inventory import bandwidths
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._errors import HwCloudError
@@ -226,9 +228,44 @@ def test_standard_groups(run, services):
 def test_vars_prefix_can_be_empty(run, services):
     inventory = run.parse({"region": "cn-north-4", "access_key": "AK", "secret_key": "SK", "vars_prefix": ""})
     office = hostvars(inventory, "ws-1")
-    assert office["name"] == "office"
+    assert office["id"] == "ws-1"
+    assert office["size"] == 20
     assert office["service"] == "workspace"
-    assert "bandwidth_name" not in office
+    assert office["subnet_id"] == "subnet-1"
+    # Ansible reserves "name" (a keyword): the bare name would warn on every parse, so it keeps the prefix.
+    assert office["bandwidth_name"] == "office"
+    assert "name" not in office
+    assert hostvars(inventory, "vpc-bw-2")["share_type"] == "PER"
+
+
+@pytest.mark.parametrize("vars_prefix", ["", "bandwidth_", "bw_"])
+def test_no_host_variable_has_a_reserved_name(run, services, vars_prefix):
+    inventory = run.parse({"region": "cn-north-4", "access_key": "AK", "secret_key": "SK", "vars_prefix": vars_prefix})
+    for host in inventory.hosts:
+        reserved = [name for name in hostvars(inventory, host) if is_reserved_name(name)]
+        assert reserved == [], host
+
+
+def test_an_empty_prefix_does_not_warn_about_reserved_names(run, services, monkeypatch):
+    """What ansible-inventory and ansible-playbook do with the host variables: no reserved-name warning."""
+    warnings = []
+    monkeypatch.setattr(reserved.display, "warning", lambda msg, *args, **kwargs: warnings.append(msg))
+    inventory = run.parse({"region": "cn-north-4", "access_key": "AK", "secret_key": "SK", "vars_prefix": "",
+                           "hostname": "{{ service }}-{{ bandwidth_name }}"})
+    assert sorted(inventory.hosts) == ["vpc-dedicated", "vpc-shared", "workspace-lab", "workspace-office"]
+    for host in inventory.hosts:
+        reserved.warn_if_reserved(hostvars(inventory, host))
+    assert warnings == []
+    # The check itself catches a bare name.
+    reserved.warn_if_reserved(["name"])
+    assert warnings and "reserved name" in warnings[0]
+
+
+def test_variable_name_keeps_the_prefix_only_for_reserved_names():
+    assert bandwidths.variable_name("", "name") == "bandwidth_name"
+    assert bandwidths.variable_name("", "size") == "size"
+    assert bandwidths.variable_name("bw_", "name") == "bw_name"
+    assert bandwidths.variable_name("bandwidth_", "name") == "bandwidth_name"
 
 
 def test_hostname_template(run, services):
