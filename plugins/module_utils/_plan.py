@@ -277,13 +277,7 @@ class Entry:
 
     @property
     def size_after(self):
-        if self.open_order is not None:
-            # The open order's size is not known here; report the size this run asked for.
-            return self.target_size
-        return self.desired.size if self.desired.size is not None else self.current.get("size")
-
-    @property
-    def target_size(self):
+        """The size this run asks for (with an open order too: that order's own size is not known)."""
         return self.desired.size if self.desired.size is not None else self.current.get("size")
 
     @property

@@ -22,6 +22,7 @@ from ansible_collections.hwcloud.bandwidth.plugins.module_utils._errors import (
     ValidationError,
     gateway_code,
 )
+from ansible_collections.hwcloud.bandwidth.plugins.module_utils._plan import vpc_size_step
 
 BATCH_PATH = "/V1.0/{project_id}/batch-query-metric-data"
 NAMESPACE = "SYS.VPC"
@@ -40,8 +41,6 @@ DENIED_HINT = ("grant this IAM user the Cloud Eye permission ces:metricData:list
 # Documented defaults, used when the region's limits cannot be read.
 REGION_MAX = 2000
 TRAFFIC_MAX = 300
-STEP_ONE_UP_TO = 300
-STEP_FIFTY_UP_TO = 1000
 # Metrics trail a resize by 5-10 minutes, and an hourly maximum mixes both sizes for an hour.
 RECENT_CHANGE = datetime.timedelta(hours=1)
 VPC_TIME_FORMAT = "%Y-%m-%dT%H:%M:%S"
@@ -59,28 +58,20 @@ MAX_WINDOW_DAYS = (DATAPOINT_CAP - 1) // 24
 
 
 # -- valid sizes --------------------------------------------------------------------------
-# Kept here rather than borrowed from the planner so that the rule stands on its own: any
-# integer up to 300, multiples of 50 up to 1000, multiples of 500 above.
-
-def _step(size):
-    if size <= STEP_ONE_UP_TO:
-        return 1
-    if size <= STEP_FIFTY_UP_TO:
-        return 50
-    return 500
-
+# The step rule itself (any integer up to 300, multiples of 50 up to 1000, of 500 above) is the
+# plan's; these two round a measured value onto it.
 
 def size_at_least(value):
     """The smallest valid VPC size at or above ``value`` (at least 1)."""
     size = max(1, int(math.ceil(round(value, 6))))
-    step = _step(size)
+    step = vpc_size_step(size)
     return -(-size // step) * step
 
 
 def size_at_most(value):
     """The largest valid VPC size at or below ``value`` (at least 1)."""
     size = max(1, int(math.floor(round(value, 6))))
-    step = _step(size)
+    step = vpc_size_step(size)
     return max(1, size // step * step)
 
 
