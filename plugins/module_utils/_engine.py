@@ -27,7 +27,16 @@ from ansible_collections.hwcloud.bandwidth.plugins.module_utils._errors import (
     HwCloudError,
     OutcomeUnknownError,
 )
-from ansible_collections.hwcloud.bandwidth.plugins.module_utils._plan import AUTO, ORDER, UPDATE, Entry, Target, plan
+from ansible_collections.hwcloud.bandwidth.plugins.module_utils._plan import (
+    AUTO,
+    ORDER,
+    UPDATE,
+    Entry,
+    Target,
+    index_bandwidths,
+    plan,
+    resolve,
+)
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._service import Desired
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._usage import (
     CloudEye,
@@ -167,17 +176,13 @@ class Engine:
 
     def recommend(self, targets, listings, policy, usage=None):
         """``{bandwidth id: recommendation}`` for the VPC targets whose size is ``auto``."""
-        by_id, by_name = {}, {}
-        for bandwidth in listings.get("vpc") or []:
-            by_id[bandwidth.get("id")] = bandwidth
-            by_name.setdefault(bandwidth.get("name"), []).append(bandwidth)
+        index = index_bandwidths(listings.get("vpc") or [])
         wanted = {}
         for target in targets:
-            if target.service != "vpc" or target.size != AUTO:
-                continue
-            found = [by_id[target.id]] if target.id in by_id else [] if target.id else by_name.get(target.name, [])
-            if len(found) == 1:  # unknown and ambiguous targets are the plan's problems
-                wanted[found[0]["id"]] = found[0]
+            if target.service == "vpc" and target.size == AUTO:
+                found = resolve(target, index)
+                if found is not None:  # unknown and ambiguous targets are the plan's problems
+                    wanted[found["id"]] = found
         if not wanted:
             return {}
         if policy.limits is None:

@@ -350,7 +350,8 @@ class Plan:
         }
 
 
-def _index(bandwidths):
+def index_bandwidths(bandwidths):
+    """(by id, by name -> every bandwidth of that name) of a listing."""
     by_id, by_name = {}, {}
     for bandwidth in bandwidths:
         by_id[bandwidth.get("id")] = bandwidth
@@ -358,27 +359,33 @@ def _index(bandwidths):
     return by_id, by_name
 
 
+def resolve(target, index):
+    """The one bandwidth of ``index`` (from :func:`index_bandwidths`) that the target names, or None."""
+    by_id, by_name = index
+    if target.id:
+        return by_id.get(target.id)
+    found = by_name.get(target.name, [])
+    return found[0] if len(found) == 1 else None
+
+
 def _resolve(target, indexes, scopes):
-    """(bandwidth, problem): the one bandwidth the target names."""
+    """(bandwidth, problem): the one bandwidth the target names, or why there is none."""
     title = TITLES[target.service]
     scope = scopes.get(target.service, "")
     if indexes.get(target.service) is None:
         return None, "the %s bandwidths were not read" % title
-    by_id, by_name = indexes[target.service]
-    if target.id:
-        found = by_id.get(target.id)
-        if found is None:
-            return None, "no %s bandwidth has id %s%s; check the id and the region (hwcloud.bandwidth.%s_bandwidth_info " \
-                         "lists them)" % (title, target.id, scope, target.service)
+    found = resolve(target, indexes[target.service])
+    if found is not None:
         return found, None
-    found = by_name.get(target.name, [])
-    if not found:
+    if target.id:
+        return None, "no %s bandwidth has id %s%s; check the id and the region (hwcloud.bandwidth.%s_bandwidth_info " \
+                     "lists them)" % (title, target.id, scope, target.service)
+    namesakes = indexes[target.service][1].get(target.name, [])
+    if not namesakes:
         return None, "no %s bandwidth is named %s%s; check the name, the region and the enterprise project " \
                      "(hwcloud.bandwidth.%s_bandwidth_info lists them)" % (title, target.name, scope, target.service)
-    if len(found) > 1:
-        return None, "%d %s bandwidths are named %s%s (ids %s): select the bandwidth by id instead" % (
-            len(found), title, target.name, scope, ", ".join(sorted(str(b.get("id")) for b in found)))
-    return found[0], None
+    return None, "%d %s bandwidths are named %s%s (ids %s): select the bandwidth by id instead" % (
+        len(namesakes), title, target.name, scope, ", ".join(sorted(str(b.get("id")) for b in namesakes)))
 
 
 def _check_vpc_billing(current, desired, limits):
@@ -512,7 +519,8 @@ def plan(targets, listings, policy, open_orders=None, renewal_orders=None, recom
     ``recommendations``: ``{bandwidth id: recommendation}`` for ``size: auto`` targets;
     ``scopes``: ``{service: " in region ..."}`` for messages.
     """
-    indexes = {service: _index(bandwidths) for service, bandwidths in listings.items() if bandwidths is not None}
+    indexes = {service: index_bandwidths(bandwidths) for service, bandwidths in listings.items()
+               if bandwidths is not None}
     entries, problems = [], []
     seen = {}
     for target in targets:
