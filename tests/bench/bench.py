@@ -258,10 +258,11 @@ def report(converged_rows, order_rows, started, load_before, load_after):
             "",
             "%d yearly/monthly bandwidths (%d Workspace, %d VPC) are ordered up with auto pay; the simulator"
             % (row["orders"], row["orders"] // 2, row["orders"] - row["orders"] // 2),
-            "completes each order %s s after its payment. The role places every order without waiting, then"
+            "completes each order %s s after its payment. The role's one `resize` task places every order"
             % fmt(row["delay"], 0),
-            "waits for all of them with one `order_info` call; the loop runs the changing module once per",
-            "bandwidth, each run waiting for its own order.",
+            "concurrently without waiting, then follows them all in rounds (one bulk read per service and one",
+            "billing read per poll); the loop runs the changing module once per bandwidth, each run waiting for its",
+            "own order.",
             "",
             "| | wall time (s) | API calls |",
             "|---|---:|---:|",
@@ -270,15 +271,14 @@ def report(converged_rows, order_rows, started, load_before, load_after):
             "",
             "One completion delay is %s s; %d of them one after another are %s s. In the role's run, placing the"
             % (fmt(row["delay"], 0), row["orders"], fmt(row["delay"] * row["orders"], 0)),
-            "%d orders took %s s from the first to the last (one module run each, %d writes); the last order"
+            "%d orders took %s s from the first to the last (%d writes, started concurrently); the last order"
             % (row["orders"], fmt(row["placing_s"]), row["role_writes"]),
-            "completed %s s after it was placed, and the run ended %s s after that (the wait noticing it, the"
+            "completed %s s after it was placed, and the run ended %s s after that (the follow round noticing it"
             % (fmt(row["until_done_s"]), fmt(row["after_done_s"])),
-            "verifying bulk reads and the report). The waiting itself is one delay, not %d." % row["orders"],
+            "and the report). The waiting itself is one delay, not %d." % row["orders"],
             "",
-            "The role makes more API calls than the loop here: before placing an order, each module run looks",
-            "for an open change order of its bandwidth (so that a rerun never orders twice), and while the",
-            "earlier orders are still processing, that search reads the resources of each of them.",
+            "Open change orders are read once for the whole run (four billing listings, so that a rerun never",
+            "orders twice), not once per order as each run of the loop does.",
         ]
     return "\n".join(lines) + "\n"
 
