@@ -76,3 +76,77 @@ notes:
   - Requests are signed with the AK/SK algorithm C(SDK-HMAC-SHA256); the clock of the machine that runs the module
     must be right to within a few minutes, or the API gateway rejects the requests.
 """
+
+    # The same connection options for a plugin (the inventory plugin), whose settings the
+    # configuration manager reads, with the HW_* variables as its environment sources.
+    PLUGIN = r"""
+options:
+  access_key:
+    description:
+      - The access key (AK) of the Huawei Cloud account or IAM user.
+      - May be a Jinja2 template.
+    type: str
+    env:
+      - name: HW_ACCESS_KEY
+  secret_key:
+    description:
+      - The secret key (SK) that goes with O(access_key). Requests are signed with it; it is never sent.
+      - May be a Jinja2 template.
+    type: str
+    env:
+      - name: HW_SECRET_KEY
+  security_token:
+    description:
+      - The security token of temporary credentials.
+      - May be a Jinja2 template.
+    type: str
+    env:
+      - name: HW_SECURITY_TOKEN
+  region:
+    description:
+      - The region of the bandwidths, for example V(cn-north-4).
+      - May be a Jinja2 template.
+    type: str
+    required: true
+    env:
+      - name: HW_REGION_NAME
+  project_id:
+    description:
+      - The project ID of O(region). When not set, it is looked up through IAM by the region name.
+    type: str
+    env:
+      - name: HW_PROJECT_ID
+  cloud:
+    description:
+      - The domain suffix of the endpoints, as in C(https://vpc.{region}.{cloud}).
+      - Defaults to C(myhuaweicloud.com) when neither this option nor E(HW_CLOUD) is set.
+    type: str
+    env:
+      - name: HW_CLOUD
+  endpoints:
+    description:
+      - Base URLs that replace the computed endpoint of a service, keyed by service name
+        (C(iam), C(workspace), C(vpc), C(bss), C(ces)), for example a private endpoint or a local simulator.
+      - A mapping, or a string holding JSON or C(service=url,service=url) (the form of E(HW_ENDPOINTS)).
+    type: raw
+    env:
+      - name: HW_ENDPOINTS
+  validate_certs:
+    description:
+      - Whether to verify the TLS certificates of the endpoints. Set to V(false) only for a trusted test endpoint.
+    type: bool
+    default: true
+  request_timeout:
+    description:
+      - Seconds to wait for each HTTP request.
+    type: int
+    default: 30
+  max_retries:
+    description:
+      - How many times a read request is retried after a connection error, a throttling answer (429)
+        or a server error (5xx), with exponential backoff and jitter.
+    type: int
+    default: 5
+    env:
+      - name: HW_MAX_RETRIES
+"""

@@ -33,6 +33,7 @@ description:
     replaced by C(_) (for example C(enterprise_project_0) for the default enterprise project)."
   - Secrets (O(secret_key), O(security_token)) never become host variables.
 extends_documentation_fragment:
+  - hwcloud.bandwidth.common.plugin
   - constructed
   - inventory_cache
 requirements:
@@ -45,74 +46,6 @@ options:
     type: str
     required: true
     choices: [hwcloud.bandwidth.bandwidths]
-  access_key:
-    description:
-      - The access key (AK) of the Huawei Cloud account or IAM user.
-      - May be a Jinja2 template.
-    type: str
-    env:
-      - name: HW_ACCESS_KEY
-  secret_key:
-    description:
-      - The secret key (SK) that goes with O(access_key). Requests are signed with it; it is never sent.
-      - May be a Jinja2 template.
-    type: str
-    env:
-      - name: HW_SECRET_KEY
-  security_token:
-    description:
-      - The security token of temporary credentials.
-      - May be a Jinja2 template.
-    type: str
-    env:
-      - name: HW_SECURITY_TOKEN
-  region:
-    description:
-      - The region whose bandwidths are listed, for example V(cn-north-4).
-      - May be a Jinja2 template.
-    type: str
-    required: true
-    env:
-      - name: HW_REGION_NAME
-  project_id:
-    description:
-      - The project ID of O(region). When not set, it is looked up through IAM by the region name.
-    type: str
-    env:
-      - name: HW_PROJECT_ID
-  cloud:
-    description:
-      - The domain suffix of the endpoints, as in C(https://vpc.{region}.{cloud}).
-      - Defaults to C(myhuaweicloud.com) when neither this option nor E(HW_CLOUD) is set.
-    type: str
-    env:
-      - name: HW_CLOUD
-  endpoints:
-    description:
-      - Base URLs that replace the computed endpoint of a service, keyed by service name
-        (C(iam), C(workspace), C(vpc), C(bss)), for example a private endpoint or a local simulator.
-      - A mapping, or a string holding JSON or C(service=url,service=url) (the form of E(HW_ENDPOINTS)).
-    type: raw
-    env:
-      - name: HW_ENDPOINTS
-  validate_certs:
-    description:
-      - Whether to verify the TLS certificates of the endpoints. Set to V(false) only for a trusted test endpoint.
-    type: bool
-    default: true
-  request_timeout:
-    description:
-      - Seconds to wait for each HTTP request.
-    type: int
-    default: 30
-  max_retries:
-    description:
-      - How many times a listing request is retried after a connection error, a throttling answer (429)
-        or a server error (5xx), with exponential backoff and jitter.
-    type: int
-    default: 5
-    env:
-      - name: HW_MAX_RETRIES
   services:
     description:
       - Which bandwidths to list.

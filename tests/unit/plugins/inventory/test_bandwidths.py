@@ -15,10 +15,11 @@ from ansible.errors import AnsibleError, AnsibleParserError
 from ansible.inventory.data import InventoryData
 from ansible.parsing.dataloader import DataLoader
 from ansible.plugins.loader import fragment_loader
-from ansible.utils.plugin_docs import get_docstring
+from ansible.utils.plugin_docs import add_fragments
 from ansible.vars import reserved
 from ansible.vars.reserved import is_reserved_name
 
+from ansible_collections.hwcloud.bandwidth.plugins.doc_fragments import common
 from ansible_collections.hwcloud.bandwidth.plugins.inventory import bandwidths
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._errors import HwCloudError
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._vpc import VpcBandwidths
@@ -100,8 +101,19 @@ def clean_env(monkeypatch):
 
 @pytest.fixture(scope="module", autouse=True)
 def plugin_definitions():
-    """What the plugin loader does for a real load: register the option definitions of the plugin."""
-    doc = get_docstring(bandwidths.__file__, fragment_loader)[0]
+    """What the plugin loader does for a real load: register the option definitions of the plugin.
+
+    Outside a configured collection loader the fragment loader finds Ansible's own fragments only:
+    the collection's connection fragment is merged here, as the loader would merge it.
+    """
+    doc = yaml.safe_load(bandwidths.DOCUMENTATION)
+    ours = "hwcloud.bandwidth.common.plugin"
+    assert ours in doc["extends_documentation_fragment"]
+    doc["extends_documentation_fragment"].remove(ours)
+    add_fragments(doc, bandwidths.__file__, fragment_loader=fragment_loader)
+    connection = yaml.safe_load(common.ModuleDocFragment.PLUGIN)["options"]
+    assert not set(connection) & set(doc["options"]), "the plugin repeats an option of its fragment"
+    doc["options"].update(connection)
     C.config.initialize_plugin_configuration_definitions("inventory", NAME, doc["options"])
 
 
