@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime
 
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._errors import HwCloudError, OutcomeUnknownError
+from ansible_collections.hwcloud.bandwidth.plugins.module_utils._vpc import parse_time, utcnow
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._waiter import Waiter, WaitTimeout
 
 STATUS_NAMES = {
@@ -33,7 +34,6 @@ OPEN_STATUSES = ("pending_approval", "processing", "pending_payment", "to_be_con
 ORDER_SEARCH_WINDOW = datetime.timedelta(days=365)
 # Orders of this run are searched from a little before it started: the two clocks may differ.
 CLOCK_MARGIN = datetime.timedelta(minutes=10)
-VPC_TIME_FORMAT = "%Y-%m-%dT%H:%M:%S"
 BSS_TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 # Up to this many orders are read one by one; more are read with one listing of this run's orders.
 SINGLE_READS_MAX = 2
@@ -333,20 +333,6 @@ def _still_open(what, orders):
     return text
 
 
-def _utcnow():
-    return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
-
-
-def _parse_vpc_time(text):
-    """A VPC timestamp (UTC, ``yyyy-MM-ddTHH:mm:ss``, sometimes with ``Z`` or fractions) or None."""
-    if not text:
-        return None
-    try:
-        return datetime.datetime.strptime(str(text)[:19], VPC_TIME_FORMAT)
-    except ValueError:
-        return None
-
-
 class Billing:
     """Billing as one run of the engine sees it.
 
@@ -357,7 +343,7 @@ class Billing:
     asked about twice.
     """
 
-    def __init__(self, client, warn=None, clock=_utcnow):
+    def __init__(self, client, warn=None, clock=utcnow):
         self.orders = Orders(client)
         self.readable = True
         self.denied = None
@@ -441,7 +427,7 @@ class Billing:
         """
         def read():
             now = self._clock()
-            begin = max(_parse_vpc_time(bandwidth.get("updated_at")) or now - ORDER_SEARCH_WINDOW,
+            begin = max(parse_time(bandwidth.get("updated_at")) or now - ORDER_SEARCH_WINDOW,
                         now - ORDER_SEARCH_WINDOW)
             completed = self._change_orders(status=STATUS_CODES["completed"],
                                             create_time_begin=begin.strftime(BSS_TIME_FORMAT),

@@ -23,6 +23,7 @@ from ansible_collections.hwcloud.bandwidth.plugins.module_utils._errors import (
     gateway_code,
 )
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._plan import vpc_size_step
+from ansible_collections.hwcloud.bandwidth.plugins.module_utils._vpc import TIME_FORMAT, parse_time, utcnow
 
 BATCH_PATH = "/V1.0/{project_id}/batch-query-metric-data"
 NAMESPACE = "SYS.VPC"
@@ -43,7 +44,6 @@ REGION_MAX = 2000
 TRAFFIC_MAX = 300
 # Metrics trail a resize by 5-10 minutes, and an hourly maximum mixes both sizes for an hour.
 RECENT_CHANGE = datetime.timedelta(hours=1)
-VPC_TIME_FORMAT = "%Y-%m-%dT%H:%M:%S"
 
 DEFAULTS = {
     "window_days": 7,
@@ -303,19 +303,6 @@ def nearest_rank(values, percentile):
     return ordered[min(rank, len(ordered)) - 1]
 
 
-def _utcnow():
-    return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
-
-
-def _parse_time(text):
-    if not text:
-        return None
-    try:
-        return datetime.datetime.strptime(str(text)[:19], VPC_TIME_FORMAT)
-    except ValueError:
-        return None
-
-
 def _mbit(value):
     return None if value is None else round(value, 3)
 
@@ -404,12 +391,12 @@ def recommend(bandwidth, hourly_mbit, policy, now=None):
 
 
 def _recent_change_note(bandwidth, now):
-    changed = _parse_time(bandwidth.get("updated_at"))
-    now = now or _utcnow()
+    changed = parse_time(bandwidth.get("updated_at"))
+    now = now or utcnow()
     if changed is None or not now - RECENT_CHANGE <= changed <= now + datetime.timedelta(minutes=5):
         return ""
     return (". Note: the bandwidth changed at %s UTC, less than an hour ago; its metrics trail a change by 5-10 "
-            "minutes, so the latest hours may still reflect the old size" % changed.strftime(VPC_TIME_FORMAT))
+            "minutes, so the latest hours may still reflect the old size" % changed.strftime(TIME_FORMAT))
 
 
 def recommend_all(cloud_eye, bandwidths, policy, now=None):
