@@ -130,7 +130,13 @@ def test_injectors_set_exactly_the_variables_the_modules_read():
     with open(COLLECTION_ROOT / "plugins" / "inventory" / "bandwidths.py", encoding="utf-8") as handle:
         source = handle.read()
     inventory_doc = yaml.safe_load(source.split('DOCUMENTATION = r"""', 1)[1].split('"""', 1)[0])
-    inventory_env = {entry["name"] for option in inventory_doc["options"].values() for entry in option.get("env", [])}
+    # The connection options come from the plugin variant of the collection's connection fragment.
+    assert "hwcloud.bandwidth.common.plugin" in inventory_doc["extends_documentation_fragment"]
+    with open(COLLECTION_ROOT / "plugins" / "doc_fragments" / "common.py", encoding="utf-8") as handle:
+        fragment = handle.read()
+    plugin_options = yaml.safe_load(fragment.split('PLUGIN = r"""', 1)[1].split('"""', 1)[0])["options"]
+    options = dict(plugin_options, **inventory_doc["options"])
+    inventory_env = {entry["name"] for option in options.values() for entry in option.get("env", [])}
     assert injected <= inventory_env
 
 
