@@ -12,14 +12,14 @@ take a lock: the module writes from several threads. Time is fake: no test waits
 from __future__ import annotations
 
 import copy
-import functools
 import itertools
 import threading
 
 import pytest
 
-from ansible_collections.hwcloud.bandwidth.plugins.module_utils import _client, _engine, _module, _retry
 from ansible_collections.hwcloud.bandwidth.plugins.modules import resize
+
+pytestmark = pytest.mark.usefixtures("fake_time")
 
 PROJECT = "proj-9"
 BASE = "https://api.test"
@@ -178,33 +178,6 @@ class FleetCloud:
 
     def reads(self):
         return [r for r in self.http.requests if r not in self.changes()]
-
-
-class StuckWait(Exception):
-    """A wait that the fake would never end (a broken flow): stop it instead of spinning."""
-
-
-class FakeTime:
-    def __init__(self):
-        self.now = 1000.0
-        self.naps = []
-
-    def sleep(self, seconds):
-        self.naps.append(seconds)
-        self.now += seconds
-        if len(self.naps) > 200:
-            raise StuckWait("still waiting after %d sleeps" % len(self.naps))
-
-    def clock(self):
-        return self.now
-
-
-@pytest.fixture(autouse=True)
-def fake_time(monkeypatch):
-    fake = FakeTime()
-    monkeypatch.setattr(_module, "Engine", functools.partial(_engine.Engine, sleep=fake.sleep, clock=fake.clock))
-    monkeypatch.setattr(_client, "RetryPolicy", functools.partial(_retry.RetryPolicy, sleep=fake.sleep))
-    return fake
 
 
 @pytest.fixture

@@ -10,15 +10,15 @@ a rerun after the apply measures the same series). Time is fake: no test waits.
 from __future__ import annotations
 
 import copy
-import functools
 import itertools
 import threading
 
 import pytest
 
 from ansible_collections.hwcloud.bandwidth.plugins.filter.resize_table import resize_table
-from ansible_collections.hwcloud.bandwidth.plugins.module_utils import _client, _engine, _module, _retry
 from ansible_collections.hwcloud.bandwidth.plugins.modules import resize
+
+pytestmark = pytest.mark.usefixtures("fake_time")
 
 PROJECT = "proj-9"
 BASE = "https://api.test"
@@ -137,25 +137,6 @@ class AutoCloud:
 
     def cloud_eye_reads(self):
         return self.http.calls("POST", CES_BATCH)
-
-
-class FakeTime:
-    def __init__(self):
-        self.now = 1000.0
-
-    def sleep(self, seconds):
-        self.now += seconds
-
-    def clock(self):
-        return self.now
-
-
-@pytest.fixture(autouse=True)
-def fake_time(monkeypatch):
-    fake = FakeTime()
-    monkeypatch.setattr(_module, "Engine", functools.partial(_engine.Engine, sleep=fake.sleep, clock=fake.clock))
-    monkeypatch.setattr(_client, "RetryPolicy", functools.partial(_retry.RetryPolicy, sleep=fake.sleep))
-    return fake
 
 
 def steady(mbit, count=48):

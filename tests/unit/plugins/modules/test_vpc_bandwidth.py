@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import copy
 import datetime
-import functools
 import re
 from http.client import RemoteDisconnected
 
@@ -15,8 +14,9 @@ import pytest
 import requests
 from urllib3.exceptions import ProtocolError
 
-from ansible_collections.hwcloud.bandwidth.plugins.module_utils import _client, _engine, _module, _retry
 from ansible_collections.hwcloud.bandwidth.plugins.modules import vpc_bandwidth, vpc_bandwidth_info
+
+pytestmark = pytest.mark.usefixtures("fake_time")
 
 PROJECT = "proj-1"
 BILLING_INFO = "CS2403010800QWERT:5a8e1f2c:cn-north-4:proj-1"
@@ -235,35 +235,6 @@ TRAFFIC = bandwidth("bw-traffic", "dedicated-traffic", 100, share_type="PER", ch
 def changes(http):
     """The requests that change something (the billing resource query is a read sent as POST)."""
     return [request for request in http.writes if not request.path.endswith("/resources/query")]
-
-
-class StuckWait(Exception):
-    """A wait that the fake would never end (a broken flow): stop it instead of spinning."""
-
-
-class FakeTime:
-    """The clock and the sleep of the engine and of the retries: sleeping moves the clock on at once."""
-
-    def __init__(self):
-        self.now = 1000.0
-        self.naps = []
-
-    def sleep(self, seconds):
-        self.naps.append(seconds)
-        self.now += seconds
-        if len(self.naps) > 200:
-            raise StuckWait("still waiting after %d sleeps" % len(self.naps))
-
-    def clock(self):
-        return self.now
-
-
-@pytest.fixture(autouse=True)
-def fake_time(monkeypatch):
-    fake = FakeTime()
-    monkeypatch.setattr(_module, "Engine", functools.partial(_engine.Engine, sleep=fake.sleep, clock=fake.clock))
-    monkeypatch.setattr(_client, "RetryPolicy", functools.partial(_retry.RetryPolicy, sleep=fake.sleep))
-    return fake
 
 
 @pytest.fixture

@@ -11,14 +11,14 @@ their first read. Time is fake: no test waits.
 
 from __future__ import annotations
 
-import functools
 import itertools
 
 import pytest
 import requests
 
-from ansible_collections.hwcloud.bandwidth.plugins.module_utils import _client, _engine, _module, _retry
 from ansible_collections.hwcloud.bandwidth.plugins.modules import workspace_bandwidth, workspace_bandwidth_info
+
+pytestmark = pytest.mark.usefixtures("fake_time")
 
 PROJECT = "p0123456789"
 BASE = "https://api.test"
@@ -183,35 +183,6 @@ class FakeCloud:
 
     def listings(self):
         return self.http.calls("GET", LIST)
-
-
-class StuckWait(Exception):
-    """A wait that the fake would never end (a broken flow): stop it instead of spinning."""
-
-
-class FakeTime:
-    """The clock and the sleep of the engine and of the retries: sleeping moves the clock on at once."""
-
-    def __init__(self):
-        self.now = 1000.0
-        self.naps = []
-
-    def sleep(self, seconds):
-        self.naps.append(seconds)
-        self.now += seconds
-        if len(self.naps) > 200:
-            raise StuckWait("still waiting after %d sleeps" % len(self.naps))
-
-    def clock(self):
-        return self.now
-
-
-@pytest.fixture(autouse=True)
-def fake_time(monkeypatch):
-    fake = FakeTime()
-    monkeypatch.setattr(_module, "Engine", functools.partial(_engine.Engine, sleep=fake.sleep, clock=fake.clock))
-    monkeypatch.setattr(_client, "RetryPolicy", functools.partial(_retry.RetryPolicy, sleep=fake.sleep))
-    return fake
 
 
 @pytest.fixture
