@@ -13,7 +13,11 @@ from __future__ import annotations
 
 import datetime
 
-from ansible_collections.hwcloud.bandwidth.plugins.module_utils._errors import HwCloudError, OutcomeUnknownError
+from ansible_collections.hwcloud.bandwidth.plugins.module_utils._errors import (
+    HwCloudError,
+    OutcomeUnknownError,
+    ValidationError,
+)
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._vpc import parse_time, utcnow
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._waiter import Waiter, WaitTimeout
 
@@ -80,6 +84,24 @@ class OrderStateError(Exception):
     def __init__(self, message, order):
         super().__init__(message)
         self.order = order
+
+
+def clean_order_ids(order_id=None, order_ids=None):
+    """The order IDs of a task (``order_id`` or ``order_ids``): stripped, each once, in the order given."""
+    if order_id is not None:
+        if not order_id.strip():
+            raise ValidationError("order_id must not be empty")
+        return [order_id.strip()]
+    ids = []
+    for value in order_ids or []:
+        value = (value or "").strip()
+        if not value:
+            raise ValidationError("order_ids must not hold an empty order ID (it must not be empty)")
+        if value not in ids:
+            ids.append(value)
+    if not ids:
+        raise ValidationError("order_ids is empty: give at least one order ID")
+    return ids
 
 
 def status_name(code):

@@ -238,6 +238,7 @@ from ansible_collections.hwcloud.bandwidth.plugins.module_utils._billing import 
     PAID_STATUSES,
     Orders,
     OrderStateError,
+    clean_order_ids,
 )
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._waiter import WaitFailed, WaitTimeout
 
@@ -289,21 +290,7 @@ class OrderModule(BandwidthModule):
     def order_ids(self):
         """The IDs to handle, stripped, each once, in the order given."""
         params = self.module.params
-        if self.single:
-            order_id = params["order_id"].strip()
-            if not order_id:
-                raise ValidationError("order_id must not be empty")
-            return [order_id]
-        ids = []
-        for order_id in params["order_ids"]:
-            order_id = (order_id or "").strip()
-            if not order_id:
-                raise ValidationError("order_ids must not hold an empty order ID")
-            if order_id not in ids:
-                ids.append(order_id)
-        if not ids:
-            raise ValidationError("order_ids is empty: give at least one order ID")
-        return ids
+        return clean_order_ids(params["order_id"], params["order_ids"])
 
     def run(self):
         params = self.module.params

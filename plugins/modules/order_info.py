@@ -133,7 +133,11 @@ orders:
 
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._errors import HwCloudError, ValidationError
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._module import BandwidthModule
-from ansible_collections.hwcloud.bandwidth.plugins.module_utils._billing import Orders, is_unknown_order
+from ansible_collections.hwcloud.bandwidth.plugins.module_utils._billing import (
+    Orders,
+    clean_order_ids,
+    is_unknown_order,
+)
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._waiter import WaitFailed, WaitTimeout
 
 
@@ -155,17 +159,7 @@ class OrderInfoModule(BandwidthModule):
 
     def order_ids(self):
         params = self.module.params
-        given = [params["order_id"]] if params["order_id"] is not None else params["order_ids"]
-        ids = []
-        for order_id in given:
-            order_id = (order_id or "").strip()
-            if not order_id:
-                raise ValidationError("order IDs must not be empty")
-            if order_id not in ids:
-                ids.append(order_id)
-        if not ids:
-            raise ValidationError("order_ids is empty: give at least one order ID")
-        return ids
+        return clean_order_ids(params["order_id"], params["order_ids"])
 
     def run(self):
         params = self.module.params
