@@ -17,8 +17,10 @@ from ansible_collections.hwcloud.bandwidth.plugins.module_utils._errors import (
     HwCloudError,
     OutcomeUnknownError,
     ValidationError,
+    gateway_code,
+    halts_writes,
 )
-from ansible_collections.hwcloud.bandwidth.plugins.module_utils._vpc import parse_time, utcnow
+from ansible_collections.hwcloud.bandwidth.plugins.module_utils._client import parse_time, utcnow
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._waiter import Waiter, WaitTimeout
 
 STATUS_NAMES = {
@@ -112,14 +114,8 @@ def status_name(code):
         return "unknown"
 
 
-def _code(error):
-    """The error code, with the gateway's ``APIG.`` spelling read as ``APIGW.``."""
-    code = error.error_code or ""
-    return "APIGW." + code[len("APIG."):] if code.startswith("APIG.") else code
-
-
 def is_permission_error(error):
-    return error.status == 403 or _code(error) in NO_BILLING_PERMISSION
+    return error.status == 403 or gateway_code(error.error_code) in NO_BILLING_PERMISSION
 
 
 def is_unknown_order(error):
@@ -309,7 +305,7 @@ class Orders:
 
     @staticmethod
     def _explained(exc, order_id):
-        hint = _WRITE_HINTS.get(_code(exc))
+        hint = _WRITE_HINTS.get(gateway_code(exc.error_code))
         if hint is None:
             return exc
         return HwCloudError(exc.operation, exc.message, status=exc.status, error_code=exc.error_code,
@@ -342,6 +338,133 @@ class Orders:
                                 lambda orders: all(o["status"] == "completed" for o in orders), cancelled)
         except WaitTimeout as exc:
             raise WaitTimeout(_still_open(what, exc.last), exc.timeout, exc.last) from None
+
+
+class OrderFailure:
+    """One order that did not reach the requested state, and why."""
+
+    def __init__(self, order_id, message, error=None, exception=None):
+        self.order_id = order_id
+        self.message = message
+        self.error = error
+        self.exception = exception
+
+    def to_dict(self):
+        return {"order_id": self.order_id, "msg": self.message, "error": self.error}
+
+
+class OrderTask:
+    """The orders of one task brought to ``state`` (``paid`` or ``cancelled``), and waited for.
+
+    Each order is handled on its own: one that fails does not stop the others, except a refusal
+    of the credentials, after which none is tried (the same refusal would meet each, and repeated
+    authentication failures lock the access key). ``found`` holds every order as last read.
+    """
+
+    def __init__(self, orders, order_ids, state, check_mode=False):
+        self.orders = orders
+        self.ids = list(order_ids)
+        self.state = state
+        self.check_mode = check_mode
+        self.found = {}
+        self.outcomes = []
+        self.failures = []
+
+    def ensure(self):
+        """Bring every order to the state; fills ``found``, ``outcomes`` and ``failures``."""
+        for position, order_id in enumerate(self.ids):
+            try:
+                outcome = self.orders.ensure(order_id, self.state, check_mode=self.check_mode)
+            except OrderStateError as exc:
+                self.found[order_id] = exc.order
+                self.failures.append(OrderFailure(order_id, str(exc), exception=exc))
+                continue
+            except HwCloudError as exc:
+                if getattr(exc, "order", None):
+                    self.found[order_id] = exc.order
+                self.failures.append(OrderFailure(order_id, str(exc), error=exc.to_dict(), exception=exc))
+                if halts_writes(exc):
+                    self.failures.extend(OrderFailure(rest, "not tried: the billing service refused order %s with "
+                                                            "HTTP %s (%s), which would refuse this order too; fix that "
+                                                            "first, then run the task again" % (
+                                                                order_id, exc.status, exc.error_code or "no code"))
+                                         for rest in self.ids[position + 1:])
+                    break
+                continue
+            self.found[order_id] = outcome.after
+            self.outcomes.append(outcome)
+
+    def paid_not_completed(self):
+        return [outcome.after["order_id"] for outcome in self.outcomes
+                if outcome.after["status"] in PAID_STATUSES and outcome.after["status"] != "completed"]
+
+    def wait(self, order_ids, timeout):
+        """Wait for the paid orders together, in one loop; a cancelled or late order fails on its own."""
+        left = list(order_ids)
+
+        def poll():
+            for order in self.orders.get_many(left):
+                self.found[order["order_id"]] = order
+                if order["status"] == "cancelled":
+                    self.failures.append(OrderFailure(
+                        order["order_id"], "order %s was cancelled while waiting for it to complete, so its change "
+                                           "is not applied; place the change again" % order["order_id"]))
+            left[:] = [i for i in left if self.found[i]["status"] not in ("completed", "cancelled")]
+            return left
+
+        try:
+            Waiter(timeout).until("orders %s to complete" % ", ".join(order_ids), poll, lambda rest: not rest)
+        except HwCloudError as exc:
+            self.failures.extend(OrderFailure(i, "order %s is paid, but reading it while waiting for it to complete "
+                                                 "failed: %s" % (i, exc), error=exc.to_dict()) for i in left)
+        except WaitTimeout:
+            self.failures.extend(OrderFailure(i, "order %s is still %s after waiting %ss for it to complete; it may "
+                                                 "still complete: read it later with hwcloud.bandwidth.order_info, "
+                                                 "or raise wait_timeout" % (i, self.found[i]["status"], timeout))
+                                 for i in left)
+
+    def summary(self):
+        """One message naming each failed order with its reason, and what was done with the others."""
+        failed = list(dict.fromkeys(failure.order_id for failure in self.failures))
+        total = len(self.ids)
+        text = "%d of %d order%s failed: %s" % (len(failed), total, "s" if total > 1 else "", ", ".join(failed))
+        done = self.done()
+        if done:
+            text += " (%s)" % done
+        return text + ". " + " ".join("[%s] %s" % (failure.order_id, failure.message.rstrip(".") + ".")
+                                      for failure in self.failures)
+
+    def done(self):
+        """What was done to the orders that reached the state (a paid one may still fail its wait), in words."""
+        verb = {PAID: "paid", CANCELLED: "cancelled"}[self.state]
+        verbs = ("would be %s" % verb if self.check_mode else verb, "already %s" % verb)
+        groups = []
+        for words, changed in zip(verbs, (True, False)):
+            names = [outcome.before["order_id"] for outcome in self.outcomes if outcome.changed is changed]
+            if names:
+                groups.append("%s: %s" % (words, ", ".join(names)))
+        return "; ".join(groups)
+
+
+def read_orders(orders, order_ids):
+    """(orders read, error): every order, and one error naming all the IDs billing does not know."""
+    found, unknown = [], []
+    for order_id in order_ids:
+        try:
+            found.append(orders.get(order_id))
+        except HwCloudError as exc:
+            if not is_unknown_order(exc):
+                raise
+            unknown.append((order_id, exc))
+    if not unknown:
+        return found, None
+    first = unknown[0][1]
+    names = ", ".join(order_id for order_id, _exc in unknown)
+    return found, HwCloudError(
+        first.operation if len(unknown) == 1 else "read orders %s" % names,
+        "the billing service does not know order%s %s (%s)" % ("s" if len(unknown) > 1 else "", names, first.message),
+        status=first.status, error_code=first.error_code, request_id=first.request_id,
+        hint="check the order IDs and that the credentials belong to the account that placed the orders")
 
 
 def _still_open(what, orders):
@@ -420,15 +543,24 @@ class Billing:
 
         def read():
             if len(order_ids) <= SINGLE_READS_MAX:
-                return {order_id: self.orders.get(order_id) for order_id in order_ids}
+                return {order_id: self._get_or_unknown(order_id) for order_id in order_ids}
             wanted = set(order_ids)
             found = {order["order_id"]: order for order in self._change_orders(
                 create_time_begin=self._since.strftime(BSS_TIME_FORMAT)) if order["order_id"] in wanted}
             # An order the listing does not show yet (it may lag) is read by itself.
             for order_id in wanted - set(found):
-                found[order_id] = self.orders.get(order_id)
+                found[order_id] = self._get_or_unknown(order_id)
             return found
         return self._read(read) if order_ids else {}
+
+    def _get_or_unknown(self, order_id):
+        """The order; one the billing service does not know (or refuses as malformed) says so in ``unknown``."""
+        try:
+            return self.orders.get(order_id)
+        except HwCloudError as exc:
+            if not (is_unknown_order(exc) or exc.status == 400):
+                raise
+            return {"order_id": order_id, "status": "unknown", "unknown": str(exc)}
 
     def orders_of_this_run(self, resource_id):
         """Change orders created since this run started that change ``resource_id``; None when unreadable."""

@@ -10,6 +10,7 @@ library instead of a traceback.
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
 import re
@@ -42,6 +43,25 @@ WRONG_BILLING_SITE = frozenset(("CBC.0150", "CBC.0156"))
 REDACTED = "********"
 # A gateway that fails a signature check may echo what it saw, the signature included.
 _SIGNATURE_TEXT = re.compile(r"(Signature=)[0-9A-Fa-f]+")
+
+# The services' timestamps are UTC, ``yyyy-MM-ddTHH:mm:ss`` (sometimes with ``Z`` or fractions).
+TIME_FORMAT = "%Y-%m-%dT%H:%M:%S"
+
+
+def utcnow():
+    """Now, as a naive UTC datetime like the parsed service timestamps."""
+    return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+
+
+def parse_time(text):
+    """A service timestamp as a naive UTC datetime, or None when absent or unreadable."""
+    if not text:
+        return None
+    try:
+        return datetime.datetime.strptime(str(text)[:19], TIME_FORMAT)
+    except ValueError:
+        return None
+
 
 ENV = {
     "access_key": "HW_ACCESS_KEY",

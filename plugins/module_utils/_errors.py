@@ -118,6 +118,17 @@ class ValidationError(BandwidthError):
     """Input that fails the documented rules; raised before any write."""
 
 
+# After one of these answers, a run makes no further write: the same credentials would be
+# refused the same way, and repeated authentication failures lock the access key (design, rule 7).
+HALTING_STATUSES = frozenset((401, 403))
+
+
+def halts_writes(error):
+    """True when ``error`` says the credentials or the account are refused, not one bandwidth or order."""
+    return (isinstance(error, HwCloudError) and not isinstance(error, OutcomeUnknownError)
+            and error.status in HALTING_STATUSES)
+
+
 def parse_error(operation, status, body, headers=None):
     """Build an :class:`HwCloudError` from an HTTP error answer of any service.
 

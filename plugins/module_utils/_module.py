@@ -19,12 +19,21 @@ from ansible_collections.hwcloud.bandwidth.plugins.module_utils._client import (
     ClientConfig,
     HwCloudClient,
 )
-from ansible_collections.hwcloud.bandwidth.plugins.module_utils._engine import FAILED, IN_PROGRESS, PENDING_PAYMENT, Engine
+from ansible_collections.hwcloud.bandwidth.plugins.module_utils._engine import Engine
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._errors import BandwidthError, HwCloudError
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._errors import ValidationError
-from ansible_collections.hwcloud.bandwidth.plugins.module_utils._plan import Policy, Target, validate_name
-from ansible_collections.hwcloud.bandwidth.plugins.module_utils._plan import validate_size_range
-from ansible_collections.hwcloud.bandwidth.plugins.module_utils._plan import validate_vpc_size
+from ansible_collections.hwcloud.bandwidth.plugins.module_utils._plan import (
+    AUTO,
+    ORDER,
+    REFUSE,
+    Policy,
+    Target,
+    as_size,
+    check_size,
+    validate_name,
+)
+from ansible_collections.hwcloud.bandwidth.plugins.module_utils._results import summary, verdict, VERDICT_FAILED
+from ansible_collections.hwcloud.bandwidth.plugins.module_utils._service import FAILED, IN_PROGRESS, PENDING_PAYMENT
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._vpc import VpcBandwidths
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._waiter import WaitTimeout
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._workspace import WorkspaceBandwidths
@@ -49,7 +58,8 @@ def common_argument_spec():
         access_key=dict(type="str", no_log=False, fallback=(env_fallback, ["HW_ACCESS_KEY"])),
         secret_key=dict(type="str", no_log=True, fallback=(env_fallback, ["HW_SECRET_KEY"])),
         security_token=dict(type="str", no_log=True, fallback=(env_fallback, ["HW_SECURITY_TOKEN"])),
-        region=dict(type="str", required=True, fallback=(env_fallback, ["HW_REGION_NAME"])),
+        # Required, but checked by the base so that the message says where else it may come from.
+        region=dict(type="str", fallback=(env_fallback, ["HW_REGION_NAME"])),
         project_id=dict(type="str", fallback=(env_fallback, ["HW_PROJECT_ID"])),
         cloud=dict(type="str", fallback=(env_fallback, ["HW_CLOUD"])),
         endpoints=dict(type="dict", fallback=(env_fallback, ["HW_ENDPOINTS"])),
@@ -96,6 +106,11 @@ class BandwidthModule:
     def _mark_as_changed(self):
         self.result["changed"] = True
 
+    def check_wait_timeout(self):
+        if self.module.params["wait_timeout"] <= 0:
+            raise ValidationError("wait_timeout must be a positive number of seconds, got %s"
+                                  % self.module.params["wait_timeout"])
+
     def warn(self, message):
         self.module.warn(message)
 
@@ -113,6 +128,10 @@ class BandwidthModule:
         module = cls.define_module()
         if not HAS_REQUESTS:
             module.fail_json(msg=missing_required_lib("requests"), exception=str(REQUESTS_IMPORT_ERROR))
+        if not module.params.get("region"):
+            module.fail_json(msg="missing required argument: region. Give the region option (for example "
+                                 "region: cn-north-4), set it in module_defaults, or set the HW_REGION_NAME "
+                                 "environment variable")
         instance = cls(module)
         try:
             instance.run()
@@ -125,11 +144,11 @@ class BandwidthModule:
         module.exit_json(**instance.result)
 
 
-def resize_argument_spec():
+def resize_argument_spec(decrease_policies=("immediate",)):
     """The options of the ``hwcloud.bandwidth.resize`` doc fragment, shared by the changing modules."""
     return dict(
         auto_pay=dict(type="bool", default=False),
-        prepaid_decrease=dict(type="str", default="refuse", choices=["refuse", "immediate"]),
+        prepaid_decrease=dict(type="str", default=REFUSE, choices=[REFUSE] + list(decrease_policies)),
         wait=dict(type="bool", default=True),
         wait_timeout=dict(type="int", default=600),
     )
@@ -166,20 +185,20 @@ class EngineModule(BandwidthModule):
         return Policy(prepaid_decrease=params["prepaid_decrease"], auto_pay=params["auto_pay"], renewal=renewal,
                       decrease_choices=self.decrease_choices)
 
-    def check_wait_timeout(self):
-        if self.module.params["wait_timeout"] <= 0:
-            raise ValidationError("wait_timeout must be a positive number of seconds, got %s"
-                                  % self.module.params["wait_timeout"])
-
 
 class SingleResizeModule(EngineModule):
-    """A changing module of one bandwidth: the one-target case of the engine."""
+    """A changing module of one bandwidth: the one-target case of the engine.
+
+    ``bandwidth`` is always the bandwidth as the service last showed it; ``size_after`` is the
+    size asked for and ``action`` what the plan does (none, update, order).
+    """
 
     service = None  # "workspace" or "vpc"
 
     def __init__(self, module):
         super().__init__(module)
-        self.result.update(bandwidth=None, order_id=None, job_id=None, order_status=None)
+        self.result.update(bandwidth=None, size_after=None, action=None, order_id=None, job_id=None,
+                           order_status=None)
 
     def renewal(self):
         return None
@@ -187,14 +206,12 @@ class SingleResizeModule(EngineModule):
     def target(self):
         """The one target; with ``id``, ``name`` is the desired name."""
         params = self.module.params
-        size = params.get("size")
-        if self.service == "vpc":
-            # The step and the traffic cap before any request; the region's maximum is the plan's to check.
-            charge_mode = params.get("charge_mode") or "bandwidth"
-            ceiling = max(size, 2000) if isinstance(size, int) and not isinstance(size, bool) else 2000
-            validate_vpc_size(size, charge_mode, limits={charge_mode: (1, ceiling)})
-        else:
-            validate_size_range(size)
+        size = as_size(params.get("size"))
+        if size == AUTO:
+            raise ValidationError("size auto is for hwcloud.bandwidth.resize, which sizes VPC bandwidths from their "
+                                  "Cloud Eye utilization (targets: [{service: vpc, id: ..., size: auto}]); give a "
+                                  "number of Mbit/s here")
+        check_size(self.service, size, params.get("charge_mode"))
         bandwidth_id = params.get("id")
         new_name = params.get("name") if bandwidth_id else None
         validate_name(new_name)
@@ -204,19 +221,18 @@ class SingleResizeModule(EngineModule):
     def run(self):
         params = self.module.params
         self.check_wait_timeout()
-        target = self.target()
         policy = self.policy(self.renewal())
         engine = self.engine()
-        plan = engine.plan([target], policy)
+        plan = engine.plan([self.target()], policy)
         if plan.problems:
             raise ValidationError("; ".join(plan.problems))
         entry = plan.entries[0]
-        self.result["bandwidth"] = entry.current
+        self.result.update(bandwidth=entry.current, size_after=entry.size_after, action=entry.action)
         if entry.open_order is not None:
             self.result.update(order_id=entry.open_order.get("order_id"), order_status=entry.open_order.get("status"))
-            if entry.blocked:
-                raise ValidationError(entry.blocked)
-            self.warn("%s: %s" % (engine.services[self.service].label(entry.current), entry.reason))
+            if entry.outcome == FAILED:
+                raise ValidationError(entry.reason)
+            self.warn("%s: %s" % (entry.label, entry.reason))
             return
         if not entry.changed:
             return
@@ -225,23 +241,27 @@ class SingleResizeModule(EngineModule):
             before, after = entry.diff()
             self.result["diff"] = {"before": before, "after": after}
         if self.module.check_mode:
-            self.result["bandwidth"] = entry.projected()
+            if entry.action == ORDER:
+                self.warn("check mode: %s would get a change order: %s" % (entry.label, entry.reason))
             return
+        self.apply(engine, plan, policy, entry)
+
+    def apply(self, engine, plan, policy, entry):
+        params = self.module.params
         results = engine.apply(plan, policy)
         if params["wait"]:
             engine.follow(results, params["wait_timeout"])
         result = results[0]
         self.result.update(order_id=result.order_id, order_status=result.order_status, job_id=result.job_id)
-        if result.status == FAILED:
-            self.result["changed"] = result.changed
-            self.fail(result.msg, **({"error": result.error} if result.error else {}))
-        label = engine.services[self.service].label(entry.current)
+        if result.bandwidth is not None:
+            self.result["bandwidth"] = result.bandwidth
+        if verdict(results, waited=params["wait"]) == VERDICT_FAILED:
+            self.result["changed"] = result.changed or result.status == IN_PROGRESS
+            message = summary(results, waited=params["wait"], timeout=params["wait_timeout"])
+            self.fail(result.msg if result.status == FAILED else message,
+                      **({"error": result.error} if result.error else {}))
         if entry.renewal and result.order_id:
             self.warn("%s: the smaller size %s Mbit/s was ordered for the renewal; the bandwidth keeps %s Mbit/s "
-                      "until then." % (label, entry.size_after, entry.size_before))
+                      "until then." % (entry.label, entry.size_after, entry.size_before))
         if result.status == PENDING_PAYMENT:
-            self.warn("%s: %s." % (label, result.msg))
-        if result.status in (PENDING_PAYMENT, IN_PROGRESS):
-            self.result["bandwidth"] = entry.projected()
-        else:
-            self.result["bandwidth"] = result.bandwidth or entry.projected()
+            self.warn("%s: %s." % (entry.label, result.msg))

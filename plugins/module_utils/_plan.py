@@ -12,10 +12,20 @@ fleet module call :func:`plan` alike; the first with one target.
 
 from __future__ import annotations
 
+import math
 import re
 
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._errors import ValidationError
-from ansible_collections.hwcloud.bandwidth.plugins.module_utils._service import ON_DEMAND, PREPAID, Desired, Renewal
+from ansible_collections.hwcloud.bandwidth.plugins.module_utils._service import (
+    FAILED,
+    IN_PROGRESS,
+    OK,
+    ON_DEMAND,
+    PENDING_PAYMENT,
+    PREPAID,
+    Desired,
+    Renewal,
+)
 
 __all__ = ["ON_DEMAND", "PREPAID"]
 
@@ -33,6 +43,7 @@ SIZE_MAX = 2000
 # A bandwidth billed by traffic is capped (EIP "Notes and Constraints").
 TRAFFIC_CAP = 300
 VPC_CHARGE_MODES = ("bandwidth", "traffic", "95peak_plus")
+SHARE_TYPES = ("WHOLE", "PER")
 # Enhanced 95th percentile is for shared bandwidths only; billing by traffic for dedicated ones only.
 SHARED_ONLY_CHARGE_MODES = frozenset(("95peak_plus",))
 DEDICATED_ONLY_CHARGE_MODES = frozenset(("traffic",))
@@ -42,6 +53,8 @@ NAME_PATTERN = re.compile(r"[\w.\-]{1,64}")
 # A bandwidth in one of these states refuses a change until it leaves it (compared upper case).
 BUSY_STATUSES = frozenset(("CREATING", "UPDATING", "DELETING", "FREEZED", "FROZEN", "INACTIVE"))
 
+REFUSE = "refuse"
+# The ways each service can decrease a yearly/monthly bandwidth, besides refusing to.
 DECREASE_POLICIES = {"workspace": ("immediate",), "vpc": ("immediate", "at_renewal")}
 DECREASE_HELP = {
     "immediate": "prepaid_decrease=immediate orders the smaller size now (the provider may refund the difference)",
@@ -65,11 +78,14 @@ def validate_name(name):
 
 
 def validate_size_range(size, minimum=SIZE_MIN, maximum=SIZE_MAX, why=""):
+    """``size`` is an integer within [minimum, maximum]; a ``maximum`` of None has no upper bound."""
     if size is None:
         return
     if isinstance(size, bool) or not isinstance(size, int):
         raise ValidationError("size must be an integer number of Mbit/s, got %r" % (size,))
-    if not minimum <= size <= maximum:
+    if size < minimum or maximum is not None and size > maximum:
+        if maximum is None:
+            raise ValidationError("size %d Mbit/s is out of range%s: use at least %d" % (size, why, minimum))
         raise ValidationError("size %d Mbit/s is out of range%s: use %d to %d" % (size, why, minimum, maximum))
 
 
@@ -82,48 +98,85 @@ def vpc_size_step(size):
     return 500
 
 
-def nearest_vpc_sizes(size, maximum=SIZE_MAX):
-    """The valid VPC sizes around ``size``: the largest at or below it, the smallest above it.
+class VpcSizes:
+    """The valid sizes of the VPC bandwidths of one region: the range of each charge mode, and the step.
 
-    Either is None when the range 1 to ``maximum`` has none.
+    ``limits`` is ``{charge_mode: (min, max)}`` as the region's limits API answers it; ``{}``
+    when it cannot be read (the documented defaults stand); None while it has not been read yet.
+    Until then the range has no maximum (a region may allow more than the documented 2000), so
+    that checks made before any call refuse only what no region allows; the plan checks again
+    once the region's range is known. A bandwidth billed by traffic is capped in every region.
     """
-    lower = None
-    if size >= SIZE_MIN:
-        capped = min(size, maximum)
-        lower = capped - capped % vpc_size_step(capped)
-    if size < SIZE_MIN:
-        upper = SIZE_MIN
-    else:
-        # The step of the range the next size falls in: 300 is followed by 350, 1000 by 1500.
-        step = vpc_size_step(size + 1)
-        upper = (size // step + 1) * step
-        if upper > maximum:
-            upper = None
-    return lower, upper
 
+    def __init__(self, limits=None):
+        self.limits = limits
 
-def vpc_size_limits(charge_mode, limits=None):
-    """(minimum, maximum) of a VPC bandwidth billed by ``charge_mode``: the region's, else the defaults."""
-    low, high = (limits or {}).get(charge_mode, (SIZE_MIN, SIZE_MAX))
-    if charge_mode == "traffic":
-        high = min(high, TRAFFIC_CAP)
-    return low, high
+    @property
+    def known(self):
+        return self.limits is not None
 
+    def range(self, charge_mode="bandwidth"):
+        """(minimum, maximum) for a bandwidth billed by ``charge_mode``; maximum None while not known."""
+        if self.limits is None:
+            low, high = SIZE_MIN, None
+        else:
+            low, high = self.limits.get(charge_mode) or (SIZE_MIN, SIZE_MAX)
+            low, high = low or SIZE_MIN, high or SIZE_MAX
+        if charge_mode == "traffic":
+            high = TRAFFIC_CAP if high is None else min(high, TRAFFIC_CAP)
+        return low, high
 
-def validate_vpc_size(size, charge_mode="bandwidth", limits=None):
-    """The region's range for the charge mode; any value up to 300, multiples of 50 up to 1000, of 500 above."""
-    low, high = vpc_size_limits(charge_mode, limits)
-    why = " for a bandwidth billed by traffic" if charge_mode == "traffic" and high <= TRAFFIC_CAP else ""
-    validate_size_range(size, low, high, why)
-    if size is None:
-        return
-    step = vpc_size_step(size)
-    if size % step:
-        lower, upper = nearest_vpc_sizes(size, high)
-        nearest = " or ".join(str(v) for v in (lower, upper) if v is not None)
+    def validate(self, size, charge_mode="bandwidth"):
+        """The range of the charge mode; any value up to 300, multiples of 50 up to 1000, of 500 above."""
+        low, high = self.range(charge_mode)
+        why = " for a bandwidth billed by traffic" if charge_mode == "traffic" and high <= TRAFFIC_CAP else ""
+        validate_size_range(size, low, high, why)
+        if size is None or not size % vpc_size_step(size):
+            return
+        nearest = " or ".join(str(v) for v in self.nearest(size, high) if v is not None)
         raise ValidationError(
             "size %d Mbit/s is not a valid VPC bandwidth size: above 300 it must be a multiple of 50, above 1000 "
             "a multiple of 500; the nearest valid sizes are %s" % (size, nearest))
+
+    @staticmethod
+    def nearest(size, maximum=None):
+        """The valid sizes around ``size``: the largest at or below it, the smallest above it (None past the range)."""
+        lower = None
+        if size >= SIZE_MIN:
+            capped = size if maximum is None else min(size, maximum)
+            lower = capped - capped % vpc_size_step(capped)
+        if size < SIZE_MIN:
+            return lower, SIZE_MIN
+        # The step of the range the next size falls in: 300 is followed by 350, 1000 by 1500.
+        step = vpc_size_step(size + 1)
+        upper = (size // step + 1) * step
+        return lower, None if maximum is not None and upper > maximum else upper
+
+    @staticmethod
+    def at_least(value):
+        """The smallest valid size at or above ``value`` (at least 1)."""
+        size = max(SIZE_MIN, int(math.ceil(round(value, 6))))
+        step = vpc_size_step(size)
+        return -(-size // step) * step
+
+    @staticmethod
+    def at_most(value):
+        """The largest valid size at or below ``value`` (at least 1)."""
+        size = max(SIZE_MIN, int(math.floor(round(value, 6))))
+        return max(SIZE_MIN, size // vpc_size_step(size) * vpc_size_step(size))
+
+    @staticmethod
+    def next_above(size):
+        """The smallest valid size above ``size``."""
+        return VpcSizes.nearest(size)[1]
+
+
+def check_size(service, size, charge_mode=None, sizes=None):
+    """The size rules of ``service`` (``sizes``: the region's :class:`VpcSizes`, unknown by default)."""
+    if service == "vpc":
+        (sizes or VpcSizes()).validate(size, charge_mode or "bandwidth")
+    else:
+        validate_size_range(size)
 
 
 def validate_renewal(prepaid_decrease, period_type, period_num):
@@ -148,7 +201,7 @@ def validate_renewal(prepaid_decrease, period_type, period_num):
     return Renewal(period_type, period_num)
 
 
-def _as_size(value):
+def as_size(value):
     """An integer size; digit strings (from extra vars and surveys) count too."""
     if isinstance(value, str) and value.strip().isdigit():
         return int(value.strip())
@@ -202,7 +255,7 @@ def parse_targets(raw, allow_auto=True):
             found.append("give either id or name, not both")
         elif not item.get("id") and not item.get("name"):
             found.append("give the id or the name of the bandwidth")
-        size = _as_size(item.get("size"))
+        size = as_size(item.get("size"))
         if size is None:
             found.append("size is missing")
         elif size == AUTO:
@@ -213,9 +266,7 @@ def parse_targets(raw, allow_auto=True):
                              "Workspace subnet bandwidth; give the size in Mbit/s")
         else:
             try:
-                # The region may allow more than the default maximum for VPC: plan() checks its range.
-                maximum = max(size, SIZE_MAX) if service == "vpc" and isinstance(size, int) else SIZE_MAX
-                validate_size_range(size, maximum=maximum)
+                check_size(service, size)
             except ValidationError as exc:
                 found.append(str(exc))
         if item.get("name") and not item.get("id"):
@@ -241,17 +292,56 @@ class Policy:
         self.decrease_choices = tuple(decrease_choices)
         self.auto_pay = bool(auto_pay)
         self.renewal = renewal
-        # {charge_mode: (min, max)} of VPC bandwidths, from the region; None: the documented defaults.
+        # {charge_mode: (min, max)} of VPC bandwidths, from the region; {}: the documented defaults;
+        # None: not read yet.
         self.limits = limits
+
+    @property
+    def sizes(self):
+        return VpcSizes(self.limits)
 
 
 # -- the plan -------------------------------------------------------------------------------
 
+def decrease_choices(service=None):
+    """The values of ``prepaid_decrease`` a module offers: ``refuse`` and what the service (or any service) allows."""
+    services = [service] if service else SERVICES
+    allowed = [REFUSE]
+    for name in services:
+        allowed.extend(policy for policy in DECREASE_POLICIES[name] if policy not in allowed)
+    return allowed
+
+
+def open_order_outcome(order, label, auto_pay):
+    """What an open change order found on a bandwidth before the run means for its target.
+
+    The one place that decides it; returns (result status, message). No new order is placed
+    for that bandwidth, whatever the options. The order may be for another size and this run
+    did not place it, so it is never paid or followed by this run: with ``auto_pay`` the target
+    fails (the run was asked to finish its changes and cannot); otherwise it is reported as it
+    stands: done when completed, else pending payment or in progress.
+    """
+    order_id, status = order.get("order_id"), order.get("status")
+    if status == "completed":
+        return OK, "order %s (completed) already changes it" % order_id
+    if auto_pay:
+        return FAILED, ("%s has an open change order %s (%s), possibly for another size; no new order was placed. "
+                        "Pay it or cancel it first with hwcloud.bandwidth.order (or in the billing console), then "
+                        "run again" % (label, order_id, status))
+    return (PENDING_PAYMENT if status == PENDING_PAYMENT else IN_PROGRESS,
+            "order %s (%s) is open for it: no new order was placed; it may be for another size: pay it "
+            "(hwcloud.bandwidth.order state=paid) or cancel it and run again" % (order_id, status))
+
+
 class Entry:
-    """What a run does to one bandwidth, why, and the diff it shows."""
+    """What a run does to one bandwidth, why, and the diff it shows.
+
+    ``open_order`` is an order found open (or completed, for a change at renewal) before the
+    run; ``outcome`` is then the result status that order gives the target.
+    """
 
     def __init__(self, target, current, desired, action, reason, decrease_mode=None, open_order=None,
-                 blocked=None, recommendation=None):
+                 outcome=None, recommendation=None):
         self.target = target
         self.service = target.service
         self.current = current
@@ -260,12 +350,16 @@ class Entry:
         self.reason = reason
         self.decrease_mode = decrease_mode
         self.open_order = open_order
-        self.blocked = blocked
+        self.outcome = outcome
         self.recommendation = recommendation
 
     @property
     def id(self):
         return self.current.get("id")
+
+    @property
+    def label(self):
+        return "%s bandwidth %s (%s)" % (TITLES[self.service], self.current.get("name"), self.id)
 
     @property
     def changed(self):
@@ -279,10 +373,6 @@ class Entry:
     def size_after(self):
         """The size this run asks for (with an open order too: that order's own size is not known)."""
         return self.desired.size if self.desired.size is not None else self.current.get("size")
-
-    @property
-    def name_after(self):
-        return self.desired.name if self.desired.name is not None else self.current.get("name")
 
     @property
     def renewal(self):
@@ -315,14 +405,6 @@ class Entry:
         if self.changed:
             after.update(self.desired.items())
         return before, after
-
-    def projected(self):
-        """The bandwidth as it will look once the change is applied (check mode, no wait)."""
-        bandwidth = dict(self.current)
-        if self.changed:
-            bandwidth.update((key, value) for key, value in self.desired.items()
-                             if not (key == "size" and self.renewal))
-        return bandwidth
 
     def __repr__(self):
         return "Entry(%s %s, action=%r, desired=%r)" % (self.service, self.id, self.action, self.desired)
@@ -388,7 +470,7 @@ def _resolve(target, indexes, scopes):
         len(namesakes), title, target.name, scope, ", ".join(sorted(str(b.get("id")) for b in namesakes)))
 
 
-def _check_vpc_billing(current, desired, limits):
+def _check_vpc_billing(current, desired, sizes):
     """The VPC rules that depend on the bandwidth: charge mode by share type, size by charge mode."""
     share_type = current.get("share_type")
     charge_mode = desired.charge_mode or current.get("charge_mode") or "bandwidth"
@@ -404,7 +486,7 @@ def _check_vpc_billing(current, desired, limits):
                                   "bandwidth or 95peak_plus")
     if desired.size is not None or desired.charge_mode is not None:
         size = desired.size if desired.size is not None else current.get("size")
-        validate_vpc_size(size, charge_mode, limits)
+        sizes.validate(size, charge_mode)
 
 
 def _describe_change(entry_current, desired, action, policy, decrease_mode):
@@ -426,87 +508,92 @@ def _describe_change(entry_current, desired, action, policy, decrease_mode):
     return "yearly/monthly: change order%s (%s), %s" % (when, change, payment)
 
 
-def _plan_one(target, current, policy, open_orders, renewal_orders, recommendation):
-    """(entry, problem) for one resolved target."""
-    title = TITLES[target.service]
-    label = "%s bandwidth %s (%s)" % (title, current.get("name"), current.get("id"))
-    prepaid = current.get("billing_mode") == PREPAID
-    size = target.size
-    note = ""
+def _desired(target, current, recommendation, label):
+    """(desired change, note from the usage rule) of one resolved target; raises ValidationError."""
+    size, note = target.size, ""
     if size == AUTO:
         if recommendation is None:
-            return None, "%s: no utilization was read for it" % label
-        size = recommendation.get("recommended_size")
-        note = recommendation.get("reason") or ""
+            raise ValidationError("%s: no utilization was read for it" % label)
+        size, note = recommendation.get("recommended_size"), recommendation.get("reason") or ""
     desired = Desired()
     if size is not None and size != current.get("size"):
         desired.size = size
     if target.new_name is not None and target.new_name != current.get("name"):
         desired.name = target.new_name
     if target.charge_mode is not None and target.charge_mode != current.get("charge_mode"):
-        if prepaid:
-            return None, "%s is yearly/monthly: charge_mode can only be changed on a pay-per-use bandwidth; leave " \
-                         "charge_mode unset" % label
+        if current.get("billing_mode") == PREPAID:
+            raise ValidationError("%s is yearly/monthly: charge_mode can only be changed on a pay-per-use bandwidth; "
+                                  "leave charge_mode unset" % label)
         desired.charge_mode = target.charge_mode
+    return desired, note
+
+
+def _check(target, current, desired, policy, label):
+    """The rules of names, sizes and billing for the change; raises ValidationError naming the bandwidth."""
     try:
         validate_name(desired.name)
         if target.service == "vpc":
-            _check_vpc_billing(current, desired, policy.limits)
+            _check_vpc_billing(current, desired, policy.sizes)
         else:
             validate_size_range(desired.size)
     except ValidationError as exc:
-        return None, "%s: %s" % (label, exc)
+        raise ValidationError("%s: %s" % (label, exc)) from None
 
-    def entry(action, reason, **kwargs):
+
+def _refused_decrease(target, current, desired, policy, label):
+    """Why a yearly/monthly decrease may not be ordered under the policy, or None when it may."""
+    allowed = DECREASE_POLICIES[target.service]
+    if policy.prepaid_decrease in allowed:
+        return None
+    choices = "; or ".join(DECREASE_HELP[name] for name in allowed
+                           if name in policy.decrease_choices) or "this service has no such change"
+    refusal = ("is refused by prepaid_decrease=refuse" if policy.prepaid_decrease == REFUSE else
+               "cannot be done with prepaid_decrease=%s, which this service does not support"
+               % policy.prepaid_decrease)
+    return "%s is yearly/monthly: decreasing it from %s to %s Mbit/s %s. To allow it: %s" % (
+        label, current.get("size"), desired.size, refusal, choices)
+
+
+def _plan_one(target, current, policy, open_orders, renewal_orders, recommendation):
+    """(entry, problem) for one resolved target."""
+    label = "%s bandwidth %s (%s)" % (TITLES[target.service], current.get("name"), current.get("id"))
+    try:
+        desired, note = _desired(target, current, recommendation, label)
+        _check(target, current, desired, policy, label)
+    except ValidationError as exc:
+        return None, str(exc)
+
+    def entry(action, reason, change=desired, **kwargs):
         reason = "; ".join(text for text in (note, reason) if text)
-        return Entry(target, current, desired, action, reason, recommendation=recommendation, **kwargs), None
+        return Entry(target, current, change, action, reason, recommendation=recommendation, **kwargs), None
 
     if not desired:
         return entry(NOTHING, "already %s Mbit/s%s" % (current.get("size"), " and named %s" % current.get("name")
                                                        if target.new_name else ""))
+    action = ORDER if current.get("billing_mode") == PREPAID and desired.size is not None else UPDATE
     decrease_mode = None
-    if not prepaid or desired.size is None:
-        action = UPDATE
-    else:
-        action = ORDER
-        if desired.size < current.get("size"):
-            allowed = DECREASE_POLICIES[target.service]
-            if policy.prepaid_decrease not in allowed:
-                if target.size == AUTO:
-                    # A recommendation is advice: keeping the size is no failure, the reason tells.
-                    kept = Desired(name=desired.name)
-                    why = "keeps %s Mbit/s: a smaller size for a yearly/monthly bandwidth needs prepaid_decrease=" \
-                          "immediate" % current.get("size")
-                    return Entry(target, current, kept, UPDATE if kept else NOTHING, "; ".join(
-                        text for text in (note, why) if text), recommendation=recommendation), None
-                choices = "; or ".join(DECREASE_HELP[name] for name in allowed
-                                       if name in policy.decrease_choices) or "this service has no such change"
-                refusal = ("is refused by prepaid_decrease=refuse" if policy.prepaid_decrease == "refuse" else
-                           "cannot be done with prepaid_decrease=%s, which this service does not support"
-                           % policy.prepaid_decrease)
-                return None, "%s is yearly/monthly: decreasing it from %s to %s Mbit/s %s. To allow it: %s" % (
-                    label, current.get("size"), desired.size, refusal, choices)
-            decrease_mode = policy.prepaid_decrease
-    status = str(current.get("status") or "").upper()
-    if status in BUSY_STATUSES:
-        return None, "%s is %s and cannot change now; run again once it is back to normal" % (label, status)
+    if action == ORDER and desired.size < current.get("size"):
+        refusal = _refused_decrease(target, current, desired, policy, label)
+        if refusal and target.size == AUTO:
+            # A recommendation is advice: keeping the size is no failure, the reason tells.
+            kept = Desired(name=desired.name)
+            return entry(UPDATE if kept else NOTHING, "keeps %s Mbit/s: a smaller size for a yearly/monthly bandwidth "
+                         "needs prepaid_decrease=immediate" % current.get("size"), change=kept)
+        if refusal:
+            return None, refusal
+        decrease_mode = policy.prepaid_decrease
+    if str(current.get("status") or "").upper() in BUSY_STATUSES:
+        return None, "%s is %s and cannot change now; run again once it is back to normal" % (
+            label, str(current.get("status")).upper())
     if action == ORDER:
         found = (open_orders or {}).get(current.get("id"))
         if found:
-            order = found[0]
-            text = "order %s (%s) is open for it: no new order was placed" % (order.get("order_id"), order.get("status"))
-            if policy.auto_pay:
-                blocked = ("%s has an open change order %s (%s), possibly for another size; no new order was "
-                           "placed. Pay it or cancel it first with hwcloud.bandwidth.order (or in the billing "
-                           "console), then run again" % (label, order.get("order_id"), order.get("status")))
-                return entry(NOTHING, text, open_order=order, blocked=blocked)
-            return entry(NOTHING, text + "; it may be for another size: pay it (hwcloud.bandwidth.order state=paid) "
-                         "or cancel it and run again", open_order=order)
+            outcome, message = open_order_outcome(found[0], label, policy.auto_pay)
+            return entry(NOTHING, message, open_order=found[0], outcome=outcome)
         renewals = (renewal_orders or {}).get(current.get("id"))
         if decrease_mode == "at_renewal" and renewals:
-            order = renewals[0]
             return entry(NOTHING, "order %s (completed) already changes it at renewal; it keeps %s Mbit/s until then"
-                         % (order.get("order_id"), current.get("size")), open_order=order)
+                         % (renewals[0].get("order_id"), current.get("size")), open_order=renewals[0], outcome=OK)
     return entry(action, _describe_change(current, desired, action, policy, decrease_mode),
                  decrease_mode=decrease_mode)
 

@@ -25,8 +25,32 @@ RETRYABLE_STATUSES = frozenset((429, 500, 502, 503, 504))
 MAX_RETRY_AFTER = 60.0
 
 
+class Backoff:
+    """The one backoff schedule of the collection: ``initial`` seconds, times ``factor`` each
+    attempt, at most ``cap``; with ``jitter``, a random share of that (full jitter).
+
+    Retries of HTTP calls (jittered, so that parallel callers spread out), the waiter's polls
+    and the search for a lost order all take their pauses from an instance of it.
+    """
+
+    def __init__(self, initial=0.5, cap=20.0, factor=2.0, jitter=True, rand=random.random):
+        self.initial = initial
+        self.cap = cap
+        self.factor = factor
+        self.jitter = jitter
+        self.rand = rand
+
+    def ceiling(self, attempt):
+        """The longest pause before retry number ``attempt + 1``."""
+        return min(self.cap, self.initial * (self.factor ** attempt))
+
+    def delay(self, attempt):
+        ceiling = self.ceiling(attempt)
+        return self.rand() * ceiling if self.jitter else ceiling
+
+
 class RetryPolicy:
-    """Exponential backoff with full jitter, a cap, and ``Retry-After``.
+    """Which HTTP calls are tried again, and after how long: a :class:`Backoff` with jitter, and ``Retry-After``.
 
     ``safe`` calls (reads) are retried on any transport failure, 429 and 5xx. Unsafe calls
     (writes) only when the request was not sent or the gateway throttled it (429), which
@@ -36,10 +60,8 @@ class RetryPolicy:
 
     def __init__(self, max_retries=5, base_delay=0.5, max_delay=20.0, sleep=time.sleep, rand=random.random, now=None):
         self.max_retries = max(0, int(max_retries))
-        self.base_delay = base_delay
-        self.max_delay = max_delay
+        self.backoff = Backoff(base_delay, max_delay, jitter=True, rand=rand)
         self.sleep = sleep
-        self.rand = rand
         self.now = now or _utcnow
 
     def should_retry(self, safe, attempt, status=None, transport=None):
@@ -56,8 +78,7 @@ class RetryPolicy:
 
     def delay(self, attempt, retry_after=None):
         """Seconds to wait before retry number ``attempt + 1``."""
-        ceiling = min(self.max_delay, self.base_delay * (2 ** attempt))
-        jittered = self.rand() * ceiling
+        jittered = self.backoff.delay(attempt)
         hinted = parse_retry_after(retry_after, self.now())
         if hinted is not None:
             return max(hinted, jittered)

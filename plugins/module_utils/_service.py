@@ -13,6 +13,14 @@ from __future__ import annotations
 PREPAID = "prepaid"
 ON_DEMAND = "on_demand"
 
+# What became of one target of a run (``results[].status``).
+OK = "ok"                            # applied, or nothing left to do
+PENDING_PAYMENT = "pending_payment"  # its order waits for payment
+IN_PROGRESS = "in_progress"          # started, not (yet) seen to its end
+FAILED = "failed"                    # refused, or failed on the way; the message says why
+NOT_STARTED = "not_started"          # never written: an earlier write showed that the credentials are refused
+RESULT_STATUSES = (OK, PENDING_PAYMENT, IN_PROGRESS, FAILED, NOT_STARTED)
+
 # How many targets of one service are still read one by one; more are read with one listing.
 NARROW_READ_MAX = 1
 

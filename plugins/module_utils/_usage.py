@@ -7,7 +7,9 @@ Cloud Eye (CES) answers at most 3000 datapoints per batch query and, when a quer
 more, silently moves ``from`` forward: the reads here are packed so that no request asks for
 more than the cap, and sent concurrently. The rule itself (:func:`recommend`) is a pure
 function so that the engine, the info module and the tests share it. Nothing here imports
-Ansible, and nothing here writes to the cloud.
+Ansible, and nothing here writes to the cloud. The valid sizes (range and step) are the plan's:
+the caller hands them in as ``sizes`` (a ``_plan.VpcSizes``), so that this service layer does
+not reach up to the plan.
 """
 
 from __future__ import annotations
@@ -22,8 +24,7 @@ from ansible_collections.hwcloud.bandwidth.plugins.module_utils._errors import (
     ValidationError,
     gateway_code,
 )
-from ansible_collections.hwcloud.bandwidth.plugins.module_utils._plan import vpc_size_step
-from ansible_collections.hwcloud.bandwidth.plugins.module_utils._vpc import TIME_FORMAT, parse_time, utcnow
+from ansible_collections.hwcloud.bandwidth.plugins.module_utils._client import TIME_FORMAT, parse_time, utcnow
 
 BATCH_PATH = "/V1.0/{project_id}/batch-query-metric-data"
 NAMESPACE = "SYS.VPC"
@@ -39,9 +40,10 @@ DENIED_CODES = frozenset(("ces.0017", "APIGW.0302"))
 DENIED_HINT = ("grant this IAM user the Cloud Eye permission ces:metricData:list (read metric data), "
                "or read the usage with credentials that have it")
 
-# Documented defaults, used when the region's limits cannot be read.
-REGION_MAX = 2000
-TRAFFIC_MAX = 300
+# An hour whose maximum reaches this share of the size was held down by it; when at least
+# SATURATED_SHARE % of the hours are, the demand above the size is invisible (design, usage).
+SATURATED_AT = 0.95
+SATURATED_SHARE = 5
 # Metrics trail a resize by 5-10 minutes, and an hourly maximum mixes both sizes for an hour.
 RECENT_CHANGE = datetime.timedelta(hours=1)
 
@@ -55,24 +57,6 @@ DEFAULTS = {
 }
 # One metric's hourly points must fit in one request: 124 days x 24 + 1 = 2977.
 MAX_WINDOW_DAYS = (DATAPOINT_CAP - 1) // 24
-
-
-# -- valid sizes --------------------------------------------------------------------------
-# The step rule itself (any integer up to 300, multiples of 50 up to 1000, of 500 above) is the
-# plan's; these two round a measured value onto it.
-
-def size_at_least(value):
-    """The smallest valid VPC size at or above ``value`` (at least 1)."""
-    size = max(1, int(math.ceil(round(value, 6))))
-    step = vpc_size_step(size)
-    return -(-size // step) * step
-
-
-def size_at_most(value):
-    """The largest valid VPC size at or below ``value`` (at least 1)."""
-    size = max(1, int(math.floor(round(value, 6))))
-    step = vpc_size_step(size)
-    return max(1, size // step * step)
 
 
 # -- policy -------------------------------------------------------------------------------
@@ -91,26 +75,25 @@ def _number(name, value, minimum=None, maximum=None, integer=True):
 
 
 class UsagePolicy:
-    """How a measured series becomes a size: the ``usage`` option, validated.
+    """How a measured series becomes a size: the ``usage`` option, validated against ``sizes``.
 
-    ``max_size`` None means the region's maximum (``region_max``); ``traffic_max`` caps a
-    bandwidth billed by traffic. Both come from the region's limits when they can be read.
+    ``sizes`` is the region's ``_plan.VpcSizes``: its range per charge mode bounds ``min_size``
+    and ``max_size`` (no upper bound while the region's range is not read), and it rounds onto
+    the valid steps. ``max_size`` None means the region's maximum.
     """
 
-    def __init__(self, window_days=7, percentile=95, headroom_percent=25, min_hours=24, min_size=1, max_size=None,
-                 region_max=REGION_MAX, traffic_max=TRAFFIC_MAX, region_min=1):
+    def __init__(self, sizes, window_days=7, percentile=95, headroom_percent=25, min_hours=24, min_size=1,
+                 max_size=None):
+        self.sizes = sizes
         self.window_days = window_days
         self.percentile = percentile
         self.headroom_percent = headroom_percent
         self.min_hours = min_hours
         self.min_size = min_size
         self.max_size = max_size
-        self.region_max = region_max
-        self.region_min = region_min
-        self.traffic_max = traffic_max
 
     @classmethod
-    def from_params(cls, params, region_max=REGION_MAX, traffic_max=TRAFFIC_MAX, region_min=1):
+    def from_params(cls, params, sizes):
         """A policy from the ``usage`` dict (None or missing keys take the defaults).
 
         Raises :class:`ValidationError` naming the option, before any call is made.
@@ -123,6 +106,7 @@ class UsagePolicy:
         if unknown:
             raise ValidationError("usage has unknown keys: %s (known: %s)" % (", ".join(unknown), ", ".join(DEFAULTS)))
         values = {key: params.get(key) if params.get(key) is not None else default for key, default in DEFAULTS.items()}
+        region_max = sizes.range("bandwidth")[1]
         _number("window_days", values["window_days"], 1, MAX_WINDOW_DAYS)
         _number("percentile", values["percentile"], 1, 100, integer=False)
         _number("headroom_percent", values["headroom_percent"], 0, integer=False)
@@ -133,23 +117,25 @@ class UsagePolicy:
             if values["min_size"] > values["max_size"]:
                 raise ValidationError("usage.min_size %d is above usage.max_size %d: make min_size smaller or max_size "
                                       "larger" % (values["min_size"], values["max_size"]))
-        policy = cls(region_max=region_max, traffic_max=traffic_max, region_min=region_min, **values)
-        low, high = policy.lower, size_at_most(policy.upper)
-        if low > high:
+        policy = cls(sizes, **values)
+        high = policy.highest("bandwidth")
+        if high is not None and policy.lower > high:
             raise ValidationError(
                 "usage.min_size %d and usage.max_size %d leave no valid VPC size between them (sizes above 300 are "
-                "multiples of 50, above 1000 multiples of 500): widen the range" % (policy.min_size, policy.upper))
+                "multiples of 50, above 1000 multiples of 500): widen the range" % (policy.min_size, policy.max_size))
         return policy
 
     @property
     def lower(self):
         """The smallest valid size allowed: ``min_size``, and at least the region's minimum."""
-        return size_at_least(max(self.min_size, self.region_min))
+        return self.sizes.at_least(max(self.min_size, self.sizes.range("bandwidth")[0]))
 
-    @property
-    def upper(self):
-        """The largest size allowed, before step rounding: ``max_size`` or the region's maximum."""
-        return self.region_max if self.max_size is None else self.max_size
+    def highest(self, charge_mode):
+        """The largest valid size allowed for a bandwidth billed by ``charge_mode``; None when unbounded."""
+        high = self.sizes.range(charge_mode)[1]
+        if self.max_size is not None:
+            high = self.max_size if high is None else min(high, self.max_size)
+        return None if high is None else self.sizes.at_most(high)
 
     @property
     def points(self):
@@ -270,30 +256,6 @@ class CloudEye:
             raise
 
 
-# -- region limits ------------------------------------------------------------------------
-
-def policy_limits(limits):
-    """(region_max, traffic_max, region_min) from ``VpcBandwidths.size_limits()`` (``{charge_mode: (min, max)}``).
-
-    The documented defaults stand where the region's limits are absent or cannot be read.
-    """
-    limits = limits or {}
-    region_min, region_max = limits.get("bandwidth") or (1, REGION_MAX)
-    traffic_max = min((limits.get("traffic") or (None, TRAFFIC_MAX))[1] or TRAFFIC_MAX, TRAFFIC_MAX)
-    return region_max or REGION_MAX, traffic_max, region_min or 1
-
-
-def precheck(params):
-    """Check the ``usage`` option before any call: every bound but the region's maximum, which is read later."""
-    ceiling = REGION_MAX
-    if isinstance(params, dict):
-        for key in ("min_size", "max_size"):
-            value = params.get(key)
-            if isinstance(value, int) and not isinstance(value, bool):
-                ceiling = max(ceiling, value)
-    return UsagePolicy.from_params(params, region_max=ceiling)
-
-
 # -- the rule -----------------------------------------------------------------------------
 
 def nearest_rank(values, percentile):
@@ -317,27 +279,35 @@ def _statistic(policy):
     return "the %sth percentile" % _fmt(policy.percentile)
 
 
+def saturated_percent(values, size):
+    """The share of hours (%) whose maximum reached ``SATURATED_AT`` of the size: traffic held down by it."""
+    if not values or not size:
+        return None
+    full = sum(1 for value in values if value >= size * SATURATED_AT)
+    return round(full * 100.0 / len(values), 1)
+
+
 def recommend(bandwidth, hourly_mbit, policy, now=None):
     """The recommended size of one normalised VPC bandwidth from its hourly values (Mbit/s).
 
     Returns ``id``, ``name``, ``size``, ``billing_mode``, ``hours``, ``peak_mbit``,
-    ``percentile_mbit``, ``utilization_percent``, ``recommended_size`` and ``reason``. With fewer
-    than ``min_hours`` points the size is kept. The prepaid decrease policy is not applied
-    here: the caller decides what to do with a smaller size.
+    ``percentile_mbit``, ``utilization_percent``, ``saturated_percent``, ``recommended_size`` and
+    ``reason``. With fewer than ``min_hours`` points the size is kept. The prepaid decrease
+    policy is not applied here: the caller decides what to do with a smaller size.
     """
     values = [float(value) for value in hourly_mbit or []]
     size = bandwidth.get("size")
-    hours = len(values)
     days = "%d day%s" % (policy.window_days, "" if policy.window_days == 1 else "s")
     entry = {
         "id": bandwidth.get("id"),
         "name": bandwidth.get("name"),
         "size": size,
         "billing_mode": bandwidth.get("billing_mode"),
-        "hours": hours,
+        "hours": len(values),
         "peak_mbit": None,
         "percentile_mbit": None,
         "utilization_percent": None,
+        "saturated_percent": None,
         "recommended_size": size,
         "reason": None,
     }
@@ -346,40 +316,17 @@ def recommend(bandwidth, hourly_mbit, policy, now=None):
         entry["reason"] = ("no data: Cloud Eye holds no hourly %s datapoints for this bandwidth in the last %s; "
                            "keeping %s Mbit/s" % (" or ".join(METRICS), days, size)) + notes
         return entry
-    peak = max(values)
     value = nearest_rank(values, policy.percentile)
-    entry["peak_mbit"] = _mbit(peak)
-    entry["percentile_mbit"] = _mbit(value)
+    entry.update(peak_mbit=_mbit(max(values)), percentile_mbit=_mbit(value),
+                 saturated_percent=saturated_percent(values, size))
     if size:
         entry["utilization_percent"] = round(value / size * 100, 1)
-    if hours < policy.min_hours:
+    if len(values) < policy.min_hours:
         entry["reason"] = ("too few hours: only %d hourly datapoints in the last %s, fewer than min_hours %d; keeping "
-                           "%s Mbit/s" % (hours, days, policy.min_hours, size)) + notes
+                           "%s Mbit/s" % (len(values), days, policy.min_hours, size)) + notes
         return entry
-    needed = value * (1 + policy.headroom_percent / 100.0)
-    target = size_at_least(needed)
-    low, high = policy.lower, size_at_most(policy.upper)
-    limits = []
-    if bandwidth.get("charge_mode") == "traffic" and high > policy.traffic_max:
-        high = size_at_most(policy.traffic_max)
-        limits.append("a bandwidth billed by traffic is capped at %d Mbit/s" % high)
-    if target > high:
-        limits.append("held at the maximum %d Mbit/s" % high)
-        target = high
-    elif target < low:
-        limits.append("raised to min_size %d Mbit/s" % low)
-        target = min(low, high)
-    entry["recommended_size"] = target
-    evidence = "%s of %d hourly maxima over %s is %s Mbit/s (peak %s Mbit/s" % (
-        _statistic(policy), hours, days, _fmt(value), _fmt(peak))
-    if size:
-        evidence += ", %s%% of %s Mbit/s)" % (_fmt(entry["utilization_percent"]), size)
-    else:
-        evidence += ")"
-    evidence += "; with %s%% headroom it needs %s Mbit/s, the next valid size is %d Mbit/s" % (
-        _fmt(policy.headroom_percent), _fmt(round(needed, 3)), size_at_least(needed))
-    if limits:
-        evidence += " (%s)" % "; ".join(limits)
+    entry["recommended_size"], evidence = _size_for(entry, bandwidth.get("charge_mode"), value, policy, days)
+    target = entry["recommended_size"]
     if size is None or target == size:
         verdict = "keep %s Mbit/s" % size
     elif target > size:
@@ -388,6 +335,42 @@ def recommend(bandwidth, hourly_mbit, policy, now=None):
         verdict = "decrease from %s to %d Mbit/s" % (size, target)
     entry["reason"] = "%s: %s" % (evidence, verdict) + notes
     return entry
+
+
+def _size_for(entry, charge_mode, value, policy, days):
+    """(recommended size, the evidence in words) from the percentile ``value`` of the hours measured."""
+    sizes = policy.sizes
+    needed = value * (1 + policy.headroom_percent / 100.0)
+    plain = sizes.at_least(needed)
+    target = plain
+    evidence = "%s of %d hourly maxima over %s is %s Mbit/s (peak %s Mbit/s" % (
+        _statistic(policy), entry["hours"], days, _fmt(value), _fmt(entry["peak_mbit"]))
+    if entry["size"]:
+        evidence += ", %s%% of %s Mbit/s)" % (_fmt(entry["utilization_percent"]), entry["size"])
+    else:
+        evidence += ")"
+    evidence += "; with %s%% headroom it needs %s Mbit/s, the next valid size is %d Mbit/s" % (
+        _fmt(policy.headroom_percent), _fmt(round(needed, 3)), plain)
+    limits = []
+    saturated = entry["saturated_percent"]
+    if saturated is not None and saturated >= SATURATED_SHARE:
+        # Traffic capped by the size hides the demand above it: one step more than the plain rule.
+        target = sizes.next_above(plain)
+        limits.append("saturated: %s%% of the hours reached %d%% of the size, so the demand above it is not "
+                      "measured; one size step more: %d Mbit/s" % (_fmt(saturated), SATURATED_AT * 100, target))
+    low, high = policy.lower, policy.highest(charge_mode or "bandwidth")
+    if high is not None and target > high:
+        if charge_mode == "traffic" and high < (policy.highest("bandwidth") or high + 1):
+            limits.append("a bandwidth billed by traffic is capped at %d Mbit/s" % high)
+        else:
+            limits.append("held at the maximum %d Mbit/s" % high)
+        target = high
+    elif target < low:
+        limits.append("raised to min_size %d Mbit/s" % low)
+        target = low if high is None else min(low, high)
+    if limits:
+        evidence += " (%s)" % "; ".join(limits)
+    return target, evidence
 
 
 def _recent_change_note(bandwidth, now):

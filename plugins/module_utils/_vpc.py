@@ -13,8 +13,6 @@ are built here and nowhere else.
 
 from __future__ import annotations
 
-import datetime
-
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._errors import HwCloudError, OutcomeUnknownError
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._service import (
     ON_DEMAND,
@@ -23,8 +21,6 @@ from ansible_collections.hwcloud.bandwidth.plugins.module_utils._service import 
     Change,
 )
 
-# VPC timestamps are UTC, ``yyyy-MM-ddTHH:mm:ss`` (sometimes with ``Z`` or fractions).
-TIME_FORMAT = "%Y-%m-%dT%H:%M:%S"
 LIST_PATH = "/v1/{project_id}/bandwidths"
 SHOW_PATH = "/v1/{project_id}/bandwidths/{bandwidth_id}"
 UPDATE_PATH = "/v1/{project_id}/bandwidths/{bandwidth_id}"
@@ -34,28 +30,11 @@ PAGE_SIZE = 2000
 
 # The enterprise_project_id value that lists the bandwidths of every enterprise project the user may see.
 ALL_ENTERPRISE_PROJECTS = "all_granted_eps"
-SHARE_TYPES = ("WHOLE", "PER")
-CHARGE_MODES = ("bandwidth", "traffic", "95peak_plus")
 NOT_FOUND_CODES = frozenset(("VPC.0306",))
 LIMITS_PATH = "/v3/{project_id}/eip/eip-bandwidth-limits"
 LIMITS_PAGE_SIZE = 100
 # The limits API is optional: not allowed, not found (older regions) or not served means "use the defaults".
 LIMITS_UNAVAILABLE_STATUSES = frozenset((400, 401, 403, 404, 405, 501))
-
-
-def utcnow():
-    """Now, as a naive UTC datetime like the parsed VPC timestamps."""
-    return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
-
-
-def parse_time(text):
-    """A VPC timestamp as a naive UTC datetime, or None when absent or unreadable."""
-    if not text:
-        return None
-    try:
-        return datetime.datetime.strptime(str(text)[:19], TIME_FORMAT)
-    except ValueError:
-        return None
 
 
 def normalize(item):

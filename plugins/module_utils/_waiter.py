@@ -8,6 +8,7 @@ from __future__ import annotations
 import time
 
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._errors import BandwidthError
+from ansible_collections.hwcloud.bandwidth.plugins.module_utils._retry import Backoff
 
 
 class WaitTimeout(BandwidthError):
@@ -31,13 +32,12 @@ class WaitFailed(BandwidthError):
 
 
 class Waiter:
-    """Poll with exponential backoff (``initial`` doubling up to ``cap``) until a deadline."""
+    """Poll until a deadline, pausing by the collection's :class:`Backoff` (``initial`` doubling up to ``cap``)."""
 
     def __init__(self, timeout, initial=1.0, cap=10.0, factor=2.0, sleep=time.sleep, clock=time.monotonic):
         self.timeout = timeout
-        self.initial = initial
-        self.cap = cap
-        self.factor = factor
+        # Polls are not jittered: the waiter runs once per task, there is no crowd to spread out.
+        self.backoff = Backoff(initial, cap, factor, jitter=False)
         self.sleep = sleep
         self.clock = clock
 
@@ -48,7 +48,7 @@ class Waiter:
         change any more; the wait then ends with :class:`WaitFailed`.
         """
         deadline = self.clock() + self.timeout
-        interval = self.initial
+        attempt = 0
         while True:
             value = poll()
             if done(value):
@@ -59,5 +59,5 @@ class Waiter:
             remaining = deadline - self.clock()
             if remaining <= 0:
                 raise WaitTimeout(what, self.timeout, value)
-            self.sleep(min(interval, remaining))
-            interval = min(interval * self.factor, self.cap)
+            self.sleep(min(self.backoff.delay(attempt), remaining))
+            attempt += 1

@@ -225,45 +225,16 @@ diff:
            "after": {"orders": [{"order_id": "CS2403011200ABCDE", "status": "processing"}]}}
 """
 
-import time
-
-from ansible_collections.hwcloud.bandwidth.plugins.module_utils._errors import (
-    HwCloudError,
-    OutcomeUnknownError,
-    ValidationError,
-)
-from ansible_collections.hwcloud.bandwidth.plugins.module_utils._module import BandwidthModule
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._billing import (
     PAID,
-    PAID_STATUSES,
     Orders,
     OrderStateError,
+    OrderTask,
     clean_order_ids,
 )
+from ansible_collections.hwcloud.bandwidth.plugins.module_utils._errors import ValidationError
+from ansible_collections.hwcloud.bandwidth.plugins.module_utils._module import BandwidthModule
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._waiter import WaitFailed, WaitTimeout
-
-# HTTP statuses after which the other orders are not tried: the same credentials would fail the
-# same way for each of them, and repeated authentication failures lock the access key.
-STOP_STATUSES = (401, 403, 429)
-
-
-class Failure:
-    """One order that did not reach the requested state, and why."""
-
-    def __init__(self, order_id, message, error=None, exception=None):
-        self.order_id = order_id
-        self.message = message
-        self.error = error
-        self.exception = exception
-
-    def to_dict(self):
-        return {"order_id": self.order_id, "msg": self.message, "error": self.error}
-
-
-def stops_the_rest(exc):
-    """True when an error is about the credentials or the account, not about one order."""
-    return (isinstance(exc, HwCloudError) and not isinstance(exc, OutcomeUnknownError)
-            and exc.status in STOP_STATUSES)
 
 
 class OrderModule(BandwidthModule):
@@ -285,70 +256,55 @@ class OrderModule(BandwidthModule):
         if self.single:
             self.result["order"] = None
         self.result["orders"] = []
-        self.ids = []
-
-    def order_ids(self):
-        """The IDs to handle, stripped, each once, in the order given."""
-        params = self.module.params
-        return clean_order_ids(params["order_id"], params["order_ids"])
+        self.task = None
 
     def run(self):
         params = self.module.params
-        ids = self.ids = self.order_ids()
-        if params["wait"] and params["wait_timeout"] <= 0:
-            raise ValidationError("wait_timeout must be a positive number of seconds, got %s" % params["wait_timeout"])
-        orders = Orders(self.client)
-        found, outcomes, failures = self.ensure_each(orders, ids, params["state"])
-        self.publish(found)
-        changed = [outcome for outcome in outcomes if outcome.changed]
+        ids = clean_order_ids(params["order_id"], params["order_ids"])
+        if params["wait"]:
+            self.check_wait_timeout()
+        task = self.task = OrderTask(Orders(self.client), ids, params["state"], check_mode=self.module.check_mode)
+        task.ensure()
+        for outcome in task.outcomes:
+            for warning in outcome.warnings:
+                self.warn(warning)
+        self.publish()
+        changed = [outcome for outcome in task.outcomes if outcome.changed]
         if changed:
             self._mark_as_changed()
             if self.module._diff:
                 self.result["diff"] = self.diff(changed)
-        if failures and self.single:
-            self.raise_single(failures[0])
-        if params["state"] == PAID and params["wait"] and not self.module.check_mode:
-            waiting = [outcome.after["order_id"] for outcome in outcomes
-                       if outcome.after["status"] in PAID_STATUSES and outcome.after["status"] != "completed"]
-            if waiting:
-                failures.extend(self.wait(orders, waiting, found, params["wait_timeout"]))
-                self.publish(found)
-        if failures:
-            self.fail(self.summary(outcomes, failures), failures=[failure.to_dict() for failure in failures])
+        if task.failures and self.single:
+            failure = task.failures[0]
+            if isinstance(failure.exception, OrderStateError):
+                raise ValidationError(failure.message) from None
+            raise failure.exception
+        waiting = task.paid_not_completed()
+        if params["state"] == PAID and params["wait"] and not self.module.check_mode and waiting:
+            self.wait(task, waiting, params["wait_timeout"])
+        if task.failures:
+            self.fail(task.summary(), failures=[failure.to_dict() for failure in task.failures])
 
-    def ensure_each(self, orders, ids, state):
-        """Bring every order to ``state`` independently; return (orders read, outcomes, failures)."""
-        found, outcomes, failures = {}, [], []
-        for position, order_id in enumerate(ids):
-            try:
-                outcome = orders.ensure(order_id, state, check_mode=self.module.check_mode)
-            except OrderStateError as exc:
-                found[order_id] = exc.order
-                failures.append(Failure(order_id, str(exc), exception=exc))
-                continue
-            except HwCloudError as exc:
-                if getattr(exc, "order", None):
-                    found[order_id] = exc.order
-                failures.append(Failure(order_id, str(exc), error=exc.to_dict(), exception=exc))
-                if stops_the_rest(exc):
-                    for rest in ids[position + 1:]:
-                        failures.append(Failure(rest, "not tried: the billing service refused order %s with HTTP %s "
-                                                      "(%s), which would refuse this order too; fix that first, "
-                                                      "then run the task again" % (order_id, exc.status,
-                                                                                   exc.error_code or "no code")))
-                    break
-                continue
-            for warning in outcome.warnings:
-                self.warn(warning)
-            found[order_id] = outcome.after
-            outcomes.append(outcome)
-        return found, outcomes, failures
+    def wait(self, task, waiting, timeout):
+        if not self.single:
+            task.wait(waiting, timeout)
+            self.publish()
+            return
+        try:
+            for order in task.orders.wait_completed(waiting, timeout):
+                task.found[order["order_id"]] = order
+        except (WaitFailed, WaitTimeout) as exc:
+            task.found.update((order["order_id"], order) for order in exc.last or [])
+            raise
+        finally:
+            self.publish()
 
-    def publish(self, found):
+    def publish(self):
         """The orders as last read, in the order given; with order_id, also that one order."""
-        self.result["orders"] = [found[order_id] for order_id in self.ids if order_id in found]
+        found, ids = self.task.found, self.task.ids
+        self.result["orders"] = [found[order_id] for order_id in ids if order_id in found]
         if self.single:
-            self.result["order"] = found.get(self.ids[0])
+            self.result["order"] = found.get(ids[0])
 
     def diff(self, changed):
         if self.single:
@@ -356,97 +312,6 @@ class OrderModule(BandwidthModule):
         parts = [outcome.diff() for outcome in changed]
         return {"before": {"orders": [part["before"] for part in parts]},
                 "after": {"orders": [part["after"] for part in parts]}}
-
-    @staticmethod
-    def raise_single(failure):
-        """The one order's failure, exactly as the module has always reported it."""
-        if isinstance(failure.exception, OrderStateError):
-            raise ValidationError(failure.message) from None
-        raise failure.exception
-
-    def wait(self, orders, waiting, found, timeout):
-        """Wait for all the paid orders together; return the failures of the wait.
-
-        An order cancelled meanwhile fails on its own, and the others are still awaited until
-        the one deadline.
-        """
-        failures = []
-        deadline = time.monotonic() + timeout
-        remaining = timeout
-        while waiting:
-            try:
-                for order in orders.wait_completed(waiting, remaining):
-                    found[order["order_id"]] = order
-                return failures
-            except HwCloudError as exc:
-                if self.single:
-                    raise
-                failures.extend(Failure(order_id, "order %s is paid, but reading it while waiting for it to complete "
-                                                  "failed: %s" % (order_id, exc), error=exc.to_dict())
-                                for order_id in waiting)
-                return failures
-            except WaitFailed as exc:
-                if self.single:
-                    found.update((order["order_id"], order) for order in exc.last or [])
-                    self.publish(found)
-                    raise
-                last = exc.last or []
-                found.update((order["order_id"], order) for order in last)
-                gone = [order["order_id"] for order in last if order["status"] == "cancelled"]
-                for order_id in gone:
-                    failures.append(Failure(order_id, "order %s was cancelled while waiting for it to complete, so "
-                                                      "its change is not applied; place the change again" % order_id))
-                if not gone:
-                    failures.extend(Failure(order_id, str(exc)) for order_id in waiting)
-                    return failures
-                waiting = [order["order_id"] for order in last
-                           if order["order_id"] not in gone and order["status"] != "completed"]
-                remaining = max(int(round(deadline - time.monotonic())), 0)
-            except WaitTimeout as exc:
-                if self.single:
-                    found.update((order["order_id"], order) for order in exc.last or [])
-                    self.publish(found)
-                    raise
-                last = {order["order_id"]: order for order in exc.last or []}
-                found.update(last)
-                for order_id in waiting:
-                    status = last[order_id]["status"] if order_id in last else "unknown"
-                    if status == "completed":
-                        continue
-                    failures.append(Failure(order_id, "order %s is still %s after waiting %ss for it to complete; it "
-                                                      "may still complete: read it later with "
-                                                      "hwcloud.bandwidth.order_info, or raise wait_timeout"
-                                            % (order_id, status, timeout)))
-                return failures
-        return failures
-
-    def summary(self, outcomes, failures):
-        """One message naming each failed order with its reason, and what was done with the others."""
-        failed = []
-        for failure in failures:
-            if failure.order_id not in failed:
-                failed.append(failure.order_id)
-        total = len(self.ids)
-        text = "%d of %d order%s failed: %s" % (len(failed), total, "s" if total > 1 else "", ", ".join(failed))
-        done = self.done(outcomes)
-        if done:
-            text += " (%s)" % done
-        return text + ". " + " ".join("[%s] %s" % (failure.order_id, failure.message.rstrip(".") + ".")
-                                      for failure in failures)
-
-    def done(self, outcomes):
-        """What was done to the orders that reached the state (a paid one may still fail its wait), in words."""
-        state = self.module.params["state"]
-        if self.module.check_mode:
-            verbs = ("would be paid", "already paid") if state == PAID else ("would be cancelled", "already cancelled")
-        else:
-            verbs = ("paid", "already paid") if state == PAID else ("cancelled", "already cancelled")
-        groups = []
-        for verb, changed in zip(verbs, (True, False)):
-            names = [outcome.before["order_id"] for outcome in outcomes if outcome.changed is changed]
-            if names:
-                groups.append("%s: %s" % (verb, ", ".join(names)))
-        return "; ".join(groups)
 
 
 def main():

@@ -131,13 +131,8 @@ orders:
       sample: CNY
 """
 
-from ansible_collections.hwcloud.bandwidth.plugins.module_utils._errors import HwCloudError, ValidationError
+from ansible_collections.hwcloud.bandwidth.plugins.module_utils._billing import Orders, clean_order_ids, read_orders
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._module import BandwidthModule
-from ansible_collections.hwcloud.bandwidth.plugins.module_utils._billing import (
-    Orders,
-    clean_order_ids,
-    is_unknown_order,
-)
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._waiter import WaitFailed, WaitTimeout
 
 
@@ -157,44 +152,21 @@ class OrderInfoModule(BandwidthModule):
         super().__init__(module)
         self.result["orders"] = []
 
-    def order_ids(self):
-        params = self.module.params
-        return clean_order_ids(params["order_id"], params["order_ids"])
-
     def run(self):
         params = self.module.params
-        ids = self.order_ids()
-        if params["wait_until"] and params["wait_timeout"] <= 0:
-            raise ValidationError("wait_timeout must be a positive number of seconds, got %s" % params["wait_timeout"])
+        ids = clean_order_ids(params["order_id"], params["order_ids"])
+        if params["wait_until"]:
+            self.check_wait_timeout()
         orders = Orders(self.client)
-        self.result["orders"] = self.read(orders, ids)
+        self.result["orders"], error = read_orders(orders, ids)
+        if error is not None:
+            raise error
         if params["wait_until"] == "completed" and any(o["status"] != "completed" for o in self.result["orders"]):
             try:
                 self.result["orders"] = orders.wait_completed(ids, params["wait_timeout"])
             except (WaitFailed, WaitTimeout) as exc:
                 self.result["orders"] = exc.last or self.result["orders"]
                 raise
-
-    def read(self, orders, ids):
-        """Every order, failing once with all the unknown IDs named."""
-        found, unknown = [], []
-        for order_id in ids:
-            try:
-                found.append(orders.get(order_id))
-            except HwCloudError as exc:
-                if not is_unknown_order(exc):
-                    raise
-                unknown.append((order_id, exc))
-        if unknown:
-            self.result["orders"] = found
-            first = unknown[0][1]
-            raise HwCloudError(
-                first.operation if len(unknown) == 1 else "read orders %s" % ", ".join(i for i, _e in unknown),
-                "the billing service does not know order%s %s (%s)" % (
-                    "s" if len(unknown) > 1 else "", ", ".join(i for i, _e in unknown), first.message),
-                status=first.status, error_code=first.error_code, request_id=first.request_id,
-                hint="check the order IDs and that the credentials belong to the account that placed the orders")
-        return found
 
 
 def main():

@@ -260,15 +260,28 @@ diff:
   elements: dict
 """
 
-from ansible_collections.hwcloud.bandwidth.plugins.module_utils._engine import FAILED, IN_PROGRESS, counts, resume
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._errors import ValidationError
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._module import (
     EngineModule,
     resize_argument_spec,
     usage_argument_spec,
 )
-from ansible_collections.hwcloud.bandwidth.plugins.module_utils._plan import Plan, parse_targets
-from ansible_collections.hwcloud.bandwidth.plugins.module_utils._usage import precheck
+from ansible_collections.hwcloud.bandwidth.plugins.module_utils._plan import (
+    SERVICES,
+    UPDATE,
+    Plan,
+    VpcSizes,
+    parse_targets,
+)
+from ansible_collections.hwcloud.bandwidth.plugins.module_utils._results import (
+    VERDICT_FAILED,
+    counts,
+    pending_orders,
+    resume,
+    summary,
+)
+from ansible_collections.hwcloud.bandwidth.plugins.module_utils._service import FAILED, OK
+from ansible_collections.hwcloud.bandwidth.plugins.module_utils._usage import UsagePolicy
 
 
 def _target_index(problem):
@@ -283,20 +296,23 @@ class ResizeModule(EngineModule):
     argument_spec = dict(
         resize_argument_spec(),
         targets=dict(type="list", elements="dict", options=dict(
-            service=dict(type="str", required=True, choices=["workspace", "vpc"]),
+            service=dict(type="str", required=True, choices=list(SERVICES)),
             id=dict(type="str"),
             name=dict(type="str"),
             size=dict(type="raw", required=True),
         ), mutually_exclusive=[("id", "name")], required_one_of=[("id", "name")]),
         concurrency=dict(type="int", default=10),
+        defer_updates=dict(type="bool", default=False),
         follow=dict(type="list", elements="dict"),
+        order_ids=dict(type="list", elements="str"),
         usage=usage_argument_spec(),
     )
-    module_kwargs = dict(required_one_of=[("targets", "follow")], mutually_exclusive=[("targets", "follow")])
+    module_kwargs = dict(required_one_of=[("targets", "follow")], mutually_exclusive=[("targets", "follow")],
+                         required_by={"order_ids": "follow"})
 
     def __init__(self, module):
         super().__init__(module)
-        self.result.update(plan=[], results=[], counts={}, problems=[])
+        self.result.update(plan=[], results=[], counts={}, problems=[], pending_orders=[], deferred=[], summary="")
 
     @property
     def concurrency(self):
@@ -308,15 +324,37 @@ class ResizeModule(EngineModule):
         if params["concurrency"] < 1:
             raise ValidationError("concurrency must be at least 1, got %s" % params["concurrency"])
         if params["follow"] is not None:
-            self.follow(params["follow"])
+            self.follow(params["follow"], params["order_ids"])
             return
-        # The usage rule is checked before any call, against the documented limits.
-        precheck(params["usage"])
+        # The usage rule is checked before any call; the region's range is checked once it is read.
+        UsagePolicy.from_params(params["usage"], VpcSizes())
+        plan = self.plan(params["targets"])
+        results = self.engine_.held(plan)
+        if plan.changes:
+            self._mark_as_changed()
+            if self.module._diff:
+                self.result["diff"] = [self._diff(entry) for entry in plan.changes]
+        applied = plan
+        if params["defer_updates"]:
+            self.result["deferred"] = [{"service": e.service, "id": e.id, "name": e.current.get("name"),
+                                        "size": e.size_after} for e in plan.changes if e.action == UPDATE]
+            applied = Plan([e for e in plan.entries if e.action != UPDATE], [])
+        if not self.module.check_mode:
+            results.extend(self.engine_.apply(applied, self.policy_))
+            if params["wait"]:
+                self.engine_.follow(results, params["wait_timeout"])
+            # Only what was written counts as a change: a target that failed before its write did not change.
+            self.result["changed"] = any(result.changed for result in results)
+        self.finish(plan, results, waited=params["wait"])
+
+    def plan(self, raw_targets):
+        """The plan of every target; fails listing every problem, before any write."""
+        params = self.module.params
         targets, problems = parse_targets([{key: value for key, value in target.items() if value is not None}
-                                           for target in params["targets"]])
-        engine = self.engine()
-        policy = self.policy()
-        plan = engine.plan(targets, policy, usage=params["usage"]) if targets else Plan([], [])
+                                           for target in raw_targets])
+        self.engine_ = self.engine()
+        self.policy_ = self.policy()
+        plan = self.engine_.plan(targets, self.policy_, usage=params["usage"]) if targets else Plan([], [])
         plan.problems[:0] = problems
         plan.problems.sort(key=_target_index)
         self.result["plan"] = [entry.to_dict() for entry in plan.entries]
@@ -324,19 +362,8 @@ class ResizeModule(EngineModule):
         if plan.problems:
             self.result["counts"] = counts(plan, [])
             self.fail("%d of %d targets are wrong; nothing was changed: %s" % (
-                len(plan.problems), len(params["targets"]), "; ".join(plan.problems)))
-        results = engine.blocked(plan)
-        if plan.changes:
-            self._mark_as_changed()
-            if self.module._diff:
-                self.result["diff"] = [self._diff(entry) for entry in plan.changes]
-        if not self.module.check_mode:
-            results.extend(engine.apply(plan, policy))
-            if params["wait"]:
-                engine.follow(results, params["wait_timeout"])
-            # Only what was written counts as a change: a target that failed before its write did not change.
-            self.result["changed"] = any(result.changed for result in results)
-        self.finish(plan, results)
+                len(plan.problems), len(raw_targets), "; ".join(plan.problems)))
+        return plan
 
     @staticmethod
     def _diff(entry):
@@ -344,26 +371,24 @@ class ResizeModule(EngineModule):
         header = "%s bandwidth %s (%s)" % (entry.service, entry.current.get("name"), entry.id)
         return {"before_header": header, "after_header": header, "before": before, "after": after}
 
-    def follow(self, records):
-        results = resume(records)
-        self.engine().follow(results, self.module.params["wait_timeout"], final=False)
-        self.finish(Plan([], []), results)
+    def follow(self, records, order_ids):
+        results = resume(records, order_ids)
+        self.engine().follow(results, self.module.params["wait_timeout"])
+        self.finish(Plan([], []), results, waited=self.module.params["wait"])
         self.result["counts"]["targets"] = len(results)
 
-    def finish(self, plan, results):
+    def finish(self, plan, results, waited):
+        params = self.module.params
+        check_mode = self.module.check_mode
         self.result["results"] = [result.to_dict() for result in results]
-        self.result["counts"] = counts(plan, results)
-        failed = [result for result in results if result.status == FAILED]
+        self.result["counts"] = counts(plan, results, check_mode=check_mode, waited=waited)
+        self.result["pending_orders"] = pending_orders(results)
+        self.result["summary"] = summary(results, check_mode=check_mode, waited=waited, timeout=params["wait_timeout"])
         for result in results:
-            if result.status == IN_PROGRESS and result.entry.open_order is not None:
+            if result.entry.open_order is not None and result.status not in (OK, FAILED):
                 self.warn(result.msg)
-        if failed:
-            others = len(results) - len(failed)
-            self.fail("%d of %d changes failed%s: %s. Running the task again changes only what still differs and "
-                      "never orders twice." % (
-                          len(failed), len(results), " (the other %d went ahead)" % others if others else "",
-                          "; ".join(r.msg if r.id in (r.msg or "") else "%s %s (%s): %s" % (
-                              r.entry.service, r.entry.current.get("name"), r.id, r.msg) for r in failed)))
+        if self.result["counts"]["verdict"] == VERDICT_FAILED:
+            self.fail(self.result["summary"])
 
 
 def main():

@@ -149,13 +149,8 @@ import traceback
 from ansible.module_utils.basic import missing_required_lib
 
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._module import BandwidthModule, usage_argument_spec
-from ansible_collections.hwcloud.bandwidth.plugins.module_utils._usage import (
-    CloudEye,
-    UsagePolicy,
-    policy_limits,
-    precheck,
-    recommend,
-)
+from ansible_collections.hwcloud.bandwidth.plugins.module_utils._plan import VpcSizes
+from ansible_collections.hwcloud.bandwidth.plugins.module_utils._usage import CloudEye, UsagePolicy, recommend
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._vpc import VpcBandwidths
 
 CLOUD_EYE_WORKERS = 8
@@ -198,10 +193,10 @@ class VpcBandwidthUsageInfoModule(BandwidthModule):
                                       exception=error)
         # Validate the options before any call, against the documented defaults; the region's
         # limits, when readable, narrow them below.
-        precheck(params["usage"])
+        UsagePolicy.from_params(params["usage"], VpcSizes())
         service = VpcBandwidths(self.client)
         bandwidths = self._select(service.list(), params["ids"])
-        policy = UsagePolicy.from_params(params["usage"], *policy_limits(service.size_limits()))
+        policy = UsagePolicy.from_params(params["usage"], VpcSizes(service.size_limits() or {}))
         eye = CloudEye(self.client, workers=CLOUD_EYE_WORKERS)
         series = eye.hourly_maxima(bandwidths, window_days=policy.window_days)
         entries = [recommend(bandwidth, series.get(bandwidth["id"]), policy) for bandwidth in bandwidths]

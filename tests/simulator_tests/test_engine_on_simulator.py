@@ -82,10 +82,12 @@ def test_concurrent_writes_overlap_and_serial_ones_do_not(sim, fast_seed):
         starts = sorted(started(entry) for entry in puts)
         spans[concurrency] = starts
         assert all(sizes(sim)[i] == size for i in ids)
-    # Each write is held LATENCY seconds by the simulator before it is answered. With concurrency 4
-    # every write started before the first one could have finished: they overlapped.
+    # Each write is held LATENCY seconds by the simulator before it is answered. The first write goes
+    # alone (a refusal of the credentials stops the rest); with concurrency 4 the others then started
+    # before any of them could have finished: they overlapped.
     parallel = spans[4]
-    assert (parallel[-1] - parallel[0]).total_seconds() < LATENCY
+    assert (parallel[1] - parallel[0]).total_seconds() >= LATENCY
+    assert (parallel[-1] - parallel[1]).total_seconds() < LATENCY
     # One at a time, each write starts only after the previous one was answered.
     serial = spans[1]
     assert all((later - earlier).total_seconds() >= LATENCY for earlier, later in zip(serial, serial[1:]))
@@ -110,12 +112,14 @@ def test_a_failing_target_leaves_the_others_applied(sim, fast_seed):
 
 def test_throttling_under_concurrency_is_absorbed(sim, fast_seed):
     ids = fleet(sim, fast_seed, 6)
-    sim.admin.add_faults([{"method": "PUT", "path": ON_DEMAND_PUT, "kind": "throttle", "retry_after": 1,
-                           "times": len(ids)}])
+    # The first write goes alone; the five written together after it meet one 429 each.
+    throttles = len(ids) - 1
+    sim.admin.add_faults([{"method": "PUT", "path": "/bandwidths/(%s)$" % "|".join(ids[1:]), "kind": "throttle",
+                           "retry_after": 1, "times": throttles}])
     _plan, results = run(engine_for(sim, 6), [{"service": "vpc", "id": i, "size": 25} for i in ids])
     assert [results[i].status for i in ids] == ["ok"] * len(ids)
     puts = writes(sim, "vpc.update")
-    assert sum(1 for entry in puts if entry["fault"] == "throttle") == len(ids)
+    assert sum(1 for entry in puts if entry["fault"] == "throttle") == throttles
     assert sum(1 for entry in puts if entry["status"] == 200) == len(ids)
     assert all(sizes(sim)[i] == 25 for i in ids)
 
@@ -147,3 +151,4 @@ def test_a_dropped_answer_after_the_order_never_orders_twice(sim):
     plan, results = run(engine_for(sim, 4), targets, auto_pay=True)
     assert plan.changes == [] and results == {}
     assert sim.admin.summary()["writes"] == 0
+

@@ -21,7 +21,8 @@ import requests
 from requests.structures import CaseInsensitiveDict
 
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._client import ClientConfig, HwCloudClient
-from ansible_collections.hwcloud.bandwidth.plugins.module_utils._engine import OK, PENDING_PAYMENT, Engine
+from ansible_collections.hwcloud.bandwidth.plugins.module_utils._engine import Engine
+from ansible_collections.hwcloud.bandwidth.plugins.module_utils._service import OK, PENDING_PAYMENT
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._errors import HwCloudError, ValidationError
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._plan import (
     AUTO,
@@ -248,7 +249,7 @@ def test_the_usage_option_changes_the_rule():
 
 
 def test_the_larger_of_up_and_down_counts_and_a_dedicated_bandwidth_is_read_under_its_eip():
-    api = FakeApi([api_vpc("bw-per", size=10, share_type="PER", charge_mode="traffic", eip="eip-9")],
+    api = FakeApi([api_vpc("bw-per", size=100, share_type="PER", charge_mode="traffic", eip="eip-9")],
                   usage={"eip-9": hours(24), "bw-per": hours(1)}, limits=limits())
     plan = Run(api).plan([auto("bw-per")])
     assert plan.entries[0].size_after == 30
@@ -266,7 +267,7 @@ def test_a_bandwidth_billed_by_traffic_is_capped_at_300():
 
 
 def test_several_auto_targets_take_one_cloud_eye_read():
-    api = FakeApi([api_vpc("bw-%d" % index, size=100) for index in range(1, 5)],
+    api = FakeApi([api_vpc("bw-%d" % index, size=200 if index == 3 else 100) for index in range(1, 5)],
                   usage={"bw-1": hours(40), "bw-2": hours(80), "bw-3": hours(120), "bw-4": hours(8)},
                   limits=limits())
     targets = [auto("bw-1"), auto("bw-2"), auto(name="name-bw-3"), Target("vpc", id="bw-4", size=60)]
@@ -306,7 +307,8 @@ def test_too_few_hours_keep_the_size():
     assert none.action == NOTHING and "no data" in none.reason
     # A lower min_hours lets the same series decide.
     lower = Run(FakeApi([api_vpc("bw-1", size=100)], usage={"bw-1": hours(400, 23)}, limits=limits()))
-    assert lower.plan([auto("bw-1")], usage={"min_hours": 23}).entries[0].size_after == 500
+    # 400 Mbit/s every hour on 100 is saturated: one size step above 400 x 1.25 = 500.
+    assert lower.plan([auto("bw-1")], usage={"min_hours": 23}).entries[0].size_after == 550
 
 
 # -- yearly/monthly -------------------------------------------------------------------------
@@ -327,9 +329,9 @@ def test_a_refused_prepaid_decrease_keeps_the_size_and_says_what_was_recommended
 
 
 def test_a_prepaid_increase_is_ordered_under_refuse():
-    api = FakeApi([api_vpc("bw-pre", size=100, prepaid=True)], usage={"bw-pre": hours(100)}, limits=limits())
+    api = FakeApi([api_vpc("bw-pre", size=100, prepaid=True)], usage={"bw-pre": hours(90)}, limits=limits())
     entry = Run(api).plan([auto("bw-pre")], Policy(prepaid_decrease="refuse")).entries[0]
-    assert entry.action == ORDER and entry.size_after == 125
+    assert entry.action == ORDER and entry.size_after == 113
 
 
 def test_a_prepaid_decrease_with_immediate_is_ordered():
@@ -352,11 +354,11 @@ def test_a_prepaid_decrease_with_immediate_is_ordered():
 
 
 def test_an_open_order_replans_without_a_second_cloud_eye_read():
-    api = FakeApi([api_vpc("bw-pre", size=100, prepaid=True)], usage={"bw-pre": hours(100)}, limits=limits())
+    api = FakeApi([api_vpc("bw-pre", size=100, prepaid=True)], usage={"bw-pre": hours(90)}, limits=limits())
     billing = FakeBillingFacade(open_orders={"bw-pre": [{"order_id": "CS-OPEN", "status": "pending_payment"}]})
     entry = Run(api, billing=billing).plan([auto("bw-pre")]).entries[0]
     assert entry.action == NOTHING and entry.open_order["order_id"] == "CS-OPEN"
-    assert entry.to_dict()["usage"]["recommended_size"] == 125
+    assert entry.to_dict()["usage"]["recommended_size"] == 113
     assert len(api.cloud_eye_reads) == 1
 
 
@@ -437,7 +439,7 @@ def test_the_region_maximum_holds_the_recommendation_and_is_read_once():
 
 
 def test_a_region_maximum_above_the_default_is_used():
-    api = FakeApi([api_vpc("bw-1", size=100)], usage={"bw-1": hours(2400)}, limits=limits(bandwidth_max=5000))
+    api = FakeApi([api_vpc("bw-1", size=2500)], usage={"bw-1": hours(2350)}, limits=limits(bandwidth_max=5000))
     run = Run(api)
     plan = run.plan([auto("bw-1")], usage={"max_size": None})
     assert plan.problems == [] and plan.entries[0].size_after == 3000

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from ansible_collections.hwcloud.bandwidth.plugins.module_utils._engine import FAILED, OK
+from ansible_collections.hwcloud.bandwidth.plugins.module_utils._service import FAILED, IN_PROGRESS, OK
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._errors import HwCloudError
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._plan import Policy
 
@@ -72,5 +72,5 @@ def test_a_read_that_keeps_failing_is_named_at_the_deadline():
 
     service.on_read = down
     run.engine.follow(results, 30)
-    assert [r.status for r in results] == [FAILED, FAILED]
+    assert [r.status for r in results] == [IN_PROGRESS, IN_PROGRESS]
     assert "the last read failed" in results[0].msg and "HTTP 503" in results[0].msg

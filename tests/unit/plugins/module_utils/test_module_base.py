@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.hwcloud.bandwidth.plugins.module_utils import _engine
+from ansible_collections.hwcloud.bandwidth.plugins.module_utils import _apply
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._errors import HwCloudError, ValidationError
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._module import (
     BandwidthModule,
@@ -179,7 +179,7 @@ def test_a_409_on_the_order_is_no_change_and_names_the_open_order(run_module, fa
 def test_a_lost_order_answer_fails_as_a_possible_change(run_module, fake_http, monkeypatch):
     cloud = Cloud(fake_http)
     cloud.order_answer = lambda request: (502, {"code": "VPC.9999", "message": "bad gateway"})
-    monkeypatch.setattr(_engine, "ORDER_LOOKUP_ROUNDS", 1)
+    monkeypatch.setattr(_apply, "ORDER_LOOKUP_ROUNDS", 1)
     result = run_module(OneVpc, dict(ARGS, id="bw-1", size=200))
     assert result["failed"] is True
     # The order may have been placed: changed is true, and the message says how to check.

@@ -18,16 +18,29 @@ from ansible_collections.hwcloud.bandwidth.plugins.module_utils._plan import (
     UPDATE,
     Policy,
     Target,
-    nearest_vpc_sizes,
+    VpcSizes,
+    open_order_outcome,
     parse_targets,
     plan,
     validate_name,
     validate_renewal,
     validate_size_range,
-    validate_vpc_size,
     vpc_size_step,
 )
-from ansible_collections.hwcloud.bandwidth.plugins.module_utils._service import Desired
+from ansible_collections.hwcloud.bandwidth.plugins.module_utils._service import (
+    FAILED,
+    IN_PROGRESS,
+    OK,
+    PENDING_PAYMENT,
+    Desired,
+)
+
+# The documented defaults, as a region whose limits cannot be read has them.
+validate_vpc_size = VpcSizes({}).validate
+
+
+def nearest_vpc_sizes(size):
+    return VpcSizes.nearest(size, 2000)
 
 
 def wks(bandwidth_id="ws-1", name="wks-one", size=10, prepaid=False, status="ACTIVE"):
@@ -78,7 +91,10 @@ CASES = {
     "workspace takes any size, no step": case(wt(333), [wks()], action=UPDATE, desired={"size": 333}),
     "workspace size 0": case(wt(0), [wks()], problems=[["size 0 Mbit/s is out of range: use 1 to 2000"]]),
     "workspace size 2001": case(wt(2001), [wks()], problems=[["size 2001 Mbit/s is out of range: use 1 to 2000"]]),
-    "vpc size 2001": case(vt(2001), [vpc()], problems=[["size 2001 Mbit/s is out of range: use 1 to 2000"]]),
+    "vpc size 2001": case(vt(2001), [vpc()], Policy(limits={}),
+                          problems=[["size 2001 Mbit/s is out of range: use 1 to 2000"]]),
+    "vpc size 2001 before the region is read": case(vt(2001), [vpc()],
+                                                    problems=[["the nearest valid sizes are 2000 or 2500"]]),
     "vpc size not an integer": case(vt("50"), [vpc()], problems=[["size must be an integer number of Mbit/s"]]),
     # -- the VPC step
     "vpc 300 is valid": case(vt(300), [vpc()], action=UPDATE, desired={"size": 300}),
@@ -255,10 +271,11 @@ def test_plan_table(name):
         assert entry.to_dict().get("order_id") == expect["order_id"]
     if "blocked" in expect:
         if expect["blocked"] is False:
-            assert entry.blocked is None
+            assert entry.outcome != FAILED
         else:
+            assert entry.outcome == FAILED
             for word in expect["blocked"]:
-                assert word in entry.blocked
+                assert word in entry.reason
 
 
 def test_one_target_problems_carry_no_target_label():
@@ -316,24 +333,18 @@ def test_diff_of_nothing_shows_no_difference():
     assert before == after == {"name": "wks-one", "size": 10}
 
 
-def test_projected_applies_the_change_without_touching_current():
-    current = vpc(prepaid=True)
-    entry = one(vt(200, new_name="new"), current)
-    assert entry.projected() == dict(current, size=200, name="new")
-    assert current["size"] == 100 and current["name"] == "shared-1"
-    assert (entry.size_before, entry.size_after, entry.name_after) == (100, 200, "new")
-
-
-def test_projected_at_renewal_keeps_the_size_but_takes_the_name():
-    entry = one(vt(50, new_name="new"), vpc(prepaid=True), Policy(prepaid_decrease="at_renewal"))
-    assert entry.renewal
-    assert entry.projected()["size"] == 100 and entry.projected()["name"] == "new"
-    assert entry.size_after == 50
-
-
-def test_projected_of_nothing_is_current():
-    current = wks()
-    assert one(wt(10), current).projected() == current
+@pytest.mark.parametrize("status, auto_pay, outcome, words", [
+    ("pending_payment", False, PENDING_PAYMENT, "is open for it: no new order was placed"),
+    ("processing", False, IN_PROGRESS, "is open for it: no new order was placed"),
+    ("completed", False, OK, "already changes it"),
+    ("completed", True, OK, "already changes it"),
+    ("pending_payment", True, FAILED, "Pay it or cancel it first"),
+    ("processing", True, FAILED, "possibly for another size"),
+])
+def test_what_an_open_order_means_for_its_target(status, auto_pay, outcome, words):
+    """One rule: never a new order; with auto_pay the target fails, else the order is reported as it stands."""
+    found, message = open_order_outcome({"order_id": "CS-1", "status": status}, "VPC bandwidth a (bw-1)", auto_pay)
+    assert found == outcome and words in message and "CS-1" in message
 
 
 # -- parse_targets -------------------------------------------------------------------------
@@ -497,7 +508,7 @@ def test_a_target_plans_the_same_alone_and_in_a_fleet(example):
         assert single.reason == in_fleet.reason
         assert single.desired == in_fleet.desired
         assert single.decrease_mode == in_fleet.decrease_mode
-        assert single.blocked == in_fleet.blocked
+        assert single.outcome == in_fleet.outcome
     if not alone.entries:
         assert len(alone.problems) == 1
         # The fleet reports the same problem, under the target's label when it has others.

@@ -12,16 +12,18 @@ import threading
 import pytest
 
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._errors import HwCloudError, ValidationError
+from ansible_collections.hwcloud.bandwidth.plugins.module_utils._plan import VpcSizes
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._usage import (
     CloudEye,
     UsagePolicy,
     dimension,
     nearest_rank,
-    policy_limits,
     recommend,
-    size_at_least,
-    size_at_most,
+    saturated_percent,
 )
+
+# The documented defaults: what a region whose limits cannot be read gets.
+DEFAULT_SIZES = VpcSizes({})
 
 NOW = datetime.datetime(2024, 5, 1, 12, 0, 0)
 NOW_EPOCH = 1714564800.0  # 2024-05-01T12:00:00Z
@@ -35,7 +37,7 @@ def bandwidth(size=100, charge_mode="bandwidth", billing_mode="on_demand", share
 
 
 def policy(**params):
-    return UsagePolicy.from_params(params)
+    return UsagePolicy.from_params(params, DEFAULT_SIZES)
 
 
 # -- the rule -----------------------------------------------------------------------------
@@ -59,8 +61,8 @@ def test_nearest_rank(values, percentile, expected):
     (1499, 1500, 1000), (1500, 1500, 1500), (1999, 2000, 1500), (66.00000000000001, 66, 66),
 ])
 def test_valid_size_rounding(value, at_least, at_most):
-    assert size_at_least(value) == at_least
-    assert size_at_most(value) == at_most
+    assert VpcSizes.at_least(value) == at_least
+    assert VpcSizes.at_most(value) == at_most
 
 
 @pytest.mark.parametrize("values, params, size, expected", [
@@ -73,16 +75,16 @@ def test_valid_size_rounding(value, at_least, at_most):
     ([40.0] * 24, {"headroom_percent": 0}, 100, 40),
     ([40.0] * 24, {"headroom_percent": 50}, 100, 60),
     # Rounded up to the step: 241 x 1.25 = 301.25 -> 350; 801 x 1.25 = 1001.25 -> 1500.
-    ([241.0] * 24, {}, 100, 350),
-    ([240.0] * 24, {}, 100, 300),
-    ([801.0] * 24, {}, 500, 1500),
-    ([800.0] * 24, {}, 500, 1000),
+    ([241.0] * 24, {}, 1000, 350),
+    ([240.0] * 24, {}, 1000, 300),
+    ([801.0] * 24, {}, 1000, 1500),
+    ([800.0] * 24, {}, 1000, 1000),
     # Limits: min_size, max_size (landing on a valid size), the region maximum.
     ([0.1] * 24, {"min_size": 5}, 100, 5),
     ([0.1] * 24, {"min_size": 301}, 100, 350),
-    ([900.0] * 24, {"max_size": 1200}, 100, 1000),
-    ([1900.0] * 24, {}, 100, 2000),
-    ([500.0] * 24, {"max_size": 320}, 100, 300),
+    ([900.0] * 24, {"max_size": 1200}, 1000, 1000),
+    ([1900.0] * 24, {}, 2000, 2000),
+    ([500.0] * 24, {"max_size": 320}, 1000, 300),
 ])
 def test_recommended_size(values, params, size, expected):
     entry = recommend(bandwidth(size=size), values, policy(**params), now=NOW)
@@ -93,13 +95,13 @@ def test_recommended_size(values, params, size, expected):
 def test_traffic_billing_is_capped_at_300():
     values = [400.0] * 24
     capped = recommend(bandwidth(size=100, charge_mode="traffic"), values, policy(), now=NOW)
-    free = recommend(bandwidth(size=100, charge_mode="bandwidth"), values, policy(), now=NOW)
+    free = recommend(bandwidth(size=1000, charge_mode="bandwidth"), values, policy(), now=NOW)
     assert capped["recommended_size"] == 300 and "billed by traffic" in capped["reason"]
     assert free["recommended_size"] == 500
 
 
 def test_region_limits_replace_the_defaults():
-    tight = UsagePolicy.from_params(None, region_max=1000, traffic_max=200)
+    tight = UsagePolicy.from_params(None, VpcSizes({"bandwidth": (1, 1000), "traffic": (1, 200)}))
     assert recommend(bandwidth(), [1900.0] * 24, tight, now=NOW)["recommended_size"] == 1000
     assert recommend(bandwidth(charge_mode="traffic"), [1900.0] * 24, tight, now=NOW)["recommended_size"] == 200
 
@@ -108,10 +110,13 @@ def test_entry_fields_and_reason():
     entry = recommend(bandwidth(size=100, billing_mode="prepaid"), [float(v) for v in range(1, 101)], policy(), now=NOW)
     assert entry == {
         "id": "bw-1", "name": "name-bw-1", "size": 100, "billing_mode": "prepaid", "hours": 100, "peak_mbit": 100.0,
-        "percentile_mbit": 95.0, "utilization_percent": 95.0, "recommended_size": 119, "reason": entry["reason"],
+        "percentile_mbit": 95.0, "utilization_percent": 95.0, "saturated_percent": 6.0, "recommended_size": 120,
+        "reason": entry["reason"],
     }
     assert "95th percentile of 100 hourly maxima" in entry["reason"]
-    assert "25% headroom" in entry["reason"] and "increase from 100 to 119 Mbit/s" in entry["reason"]
+    # 6 of the 100 hours reached 95 Mbit/s: saturated, one step above the plain 119.
+    assert "25% headroom" in entry["reason"] and "increase from 100 to 120 Mbit/s" in entry["reason"]
+    assert "saturated: 6% of the hours" in entry["reason"]
 
 
 def test_decrease_is_reported_not_refused():
@@ -135,7 +140,7 @@ def test_too_little_data_keeps_the_size(values, min_hours, words):
 
 
 def test_enough_hours_at_the_threshold():
-    assert recommend(bandwidth(size=100), [500.0] * 24, policy(min_hours=24), now=NOW)["recommended_size"] == 650
+    assert recommend(bandwidth(size=1000), [500.0] * 24, policy(min_hours=24), now=NOW)["recommended_size"] == 650
 
 
 @pytest.mark.parametrize("updated_at, noted", [
@@ -167,37 +172,59 @@ def test_recent_change_is_noted(updated_at, noted):
 ])
 def test_policy_validation(params, message):
     with pytest.raises(ValidationError, match=message):
-        UsagePolicy.from_params(params)
+        UsagePolicy.from_params(params, DEFAULT_SIZES)
 
 
 def test_policy_defaults_and_none_values():
-    default = UsagePolicy.from_params(None)
+    default = UsagePolicy.from_params(None, DEFAULT_SIZES)
     assert default.to_dict() == {"window_days": 7, "percentile": 95, "headroom_percent": 25, "min_hours": 24,
                                  "min_size": 1, "max_size": None}
-    assert default.upper == 2000 and default.points == 169
+    assert default.highest("bandwidth") == 2000 and default.points == 169
     # Ansible passes every suboption, None when not set.
-    assert UsagePolicy.from_params({"percentile": None, "max_size": 500}).to_dict()["percentile"] == 95
-    assert UsagePolicy.from_params({}, region_max=1000).upper == 1000
-    assert UsagePolicy.from_params({"percentile": 99.5}).percentile == 99.5
+    assert UsagePolicy.from_params({"percentile": None, "max_size": 500}, DEFAULT_SIZES).to_dict()["percentile"] == 95
+    assert UsagePolicy.from_params({}, VpcSizes({"bandwidth": (1, 1000)})).highest("bandwidth") == 1000
+    assert UsagePolicy.from_params({"percentile": 99.5}, DEFAULT_SIZES).percentile == 99.5
 
 
-def test_policy_limits_from_the_region():
-    assert policy_limits(None) == (2000, 300, 1)
-    assert policy_limits({"bandwidth": (5, 5000), "traffic": (1, 200)}) == (5000, 200, 5)
+def test_limits_from_the_region():
+    policy = UsagePolicy.from_params(None, VpcSizes({"bandwidth": (5, 5000), "traffic": (1, 200)}))
+    assert (policy.lower, policy.highest("bandwidth"), policy.highest("traffic")) == (5, 5000, 200)
     # The traffic cap of the design stands even when a region says more.
-    assert policy_limits({"traffic": (1, 500)}) == (2000, 300, 1)
+    assert UsagePolicy.from_params(None, VpcSizes({"traffic": (1, 500)})).highest("traffic") == 300
 
 
 def test_the_region_minimum_holds_a_recommendation():
-    policy = UsagePolicy.from_params(None, region_min=5)
+    policy = UsagePolicy.from_params(None, VpcSizes({"bandwidth": (5, 2000)}))
     assert recommend(bandwidth(size=100), [1.0] * 24, policy, now=NOW)["recommended_size"] == 5
 
 
-def test_precheck_leaves_the_region_maximum_for_later():
-    from ansible_collections.hwcloud.bandwidth.plugins.module_utils._usage import precheck
-    assert precheck({"max_size": 3000}).max_size == 3000
+def test_before_the_region_is_read_only_the_documented_bounds_apply():
+    """Checked before any call: a maximum above the default may be the region's, and is checked once read."""
+    assert UsagePolicy.from_params({"max_size": 3000}, VpcSizes()).max_size == 3000
     with pytest.raises(ValidationError):
-        precheck({"percentile": 0})
+        UsagePolicy.from_params({"percentile": 0}, VpcSizes())
+
+
+# -- saturation ---------------------------------------------------------------------------
+
+def test_saturated_percent_counts_the_hours_at_95_percent_of_the_size():
+    assert saturated_percent([28.5, 30.0, 10.0, 5.0], 30) == 50.0
+    assert saturated_percent([28.4] * 10, 30) == 0.0
+    assert saturated_percent([], 30) is None and saturated_percent([1.0], None) is None
+
+
+def test_a_saturated_bandwidth_gets_one_step_more_than_the_plain_rule_and_says_why():
+    """Hourly maxima at the size: the plain rule gives 30 x 1.25 = 38; saturation adds a step."""
+    entry = recommend(bandwidth(size=30), [30.0] * 20 + [12.0] * 10, policy(), now=NOW)
+    assert entry["saturated_percent"] == 66.7
+    assert entry["recommended_size"] == 39
+    assert "saturated" in entry["reason"] and "not measured" in entry["reason"]
+
+
+def test_a_few_full_hours_are_not_saturation():
+    entry = recommend(bandwidth(size=100), [96.0] + [40.0] * 99, policy(), now=NOW)
+    assert entry["saturated_percent"] == 1.0
+    assert entry["recommended_size"] == 50 and "saturated" not in entry["reason"]
 
 
 # -- Cloud Eye reads ----------------------------------------------------------------------

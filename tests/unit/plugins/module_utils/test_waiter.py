@@ -137,5 +137,7 @@ def test_poll_errors_propagate():
 
 def test_default_clock_and_sleep_are_real_functions():
     waiter = Waiter(5)
-    assert (waiter.initial, waiter.cap, waiter.factor) == (1.0, 10.0, 2.0)
+    backoff = waiter.backoff
+    assert (backoff.initial, backoff.cap, backoff.factor, backoff.jitter) == (1.0, 10.0, 2.0, False)
+    assert [backoff.delay(attempt) for attempt in range(5)] == [1.0, 2.0, 4.0, 8.0, 10.0]
     assert callable(waiter.sleep) and callable(waiter.clock)

@@ -303,7 +303,8 @@ def test_mixed_targets_are_applied_and_counted(cloud, run_module):
     assert results["vpc-pre"]["order_id"] in cloud.orders and results["vpc-pre"]["order_status"] == "completed"
     assert results["vpc-od"]["order_id"] is None and results["vpc-od"]["job_id"] is None
     assert result["counts"] == {"targets": 5, "unchanged": 1, "updates": 2, "orders": 2, "problems": 0,
-                                "ok": 4, "pending_payment": 0, "in_progress": 0, "failed": 0}
+                                "ok": 4, "pending_payment": 0, "in_progress": 0, "failed": 0,
+                                    "not_started": 0, "verdict": "ok"}
     assert (cloud.ws["ws-od"]["size"], cloud.ws["ws-pre"]["size"]) == (30, 40)
     assert (cloud.vpc["vpc-od"]["size"], cloud.vpc["vpc-pre"]["size"], cloud.vpc["vpc-per"]["size"]) == (80, 200, 5)
     assert len(cloud.changes()) == 4 and len(cloud.orders) == 2
@@ -333,12 +334,13 @@ def test_without_auto_pay_orders_wait_for_payment(cloud, run_module):
 
 
 def test_one_failing_target_fails_the_task_at_the_end_and_the_others_are_applied(cloud, run_module):
-    cloud.refuse["vpc-od"] = (403, {"code": "VPC.2701", "message": "Token not allowed to do this action."})
+    cloud.refuse["vpc-od"] = (400, {"code": "VPC.0301", "message": "Invalid size."})
     result = run_module(resize, args(targets=MIXED, auto_pay=True))
     assert result["failed"] is True
     assert result["changed"] is True
-    assert result["msg"].startswith("1 of 4 changes failed")
-    assert "shared-ondemand (vpc-od)" in result["msg"] and "VPC.2701" in result["msg"]
+    assert result["msg"].startswith("1 of 4 changes did not complete")
+    assert "shared-ondemand (vpc-od)" in result["msg"] and "VPC.0301" in result["msg"]
+    assert result["msg"] == result["summary"] and result["counts"]["verdict"] == "failed"
     results = by_id(result["results"])
     assert results["vpc-od"]["status"] == "failed"
     assert [results[i]["status"] for i in ("ws-od", "ws-pre", "vpc-pre")] == ["ok", "ok", "ok"]
@@ -405,11 +407,18 @@ def test_follow_leaves_what_is_not_done_in_progress(cloud, run_module):
                                       wait=False))
     [item] = started["results"]
     assert item["status"] == "in_progress" and item["order_status"] == "processing"
-    followed = run_module(resize, args(follow=started["results"], wait_timeout=5))
+    followed = run_module(resize, args(follow=started["results"], wait_timeout=5, wait=False))
     assert "failed" not in followed and followed["changed"] is False
     [item] = followed["results"]
     assert item["status"] == "in_progress" and item["order_status"] == "processing"
+    assert followed["counts"]["verdict"] == "in_progress"
+    assert "still waiting for order %s (processing)" % item["order_id"] in followed["summary"]
     assert cloud.vpc["vpc-pre"]["size"] == 100
+    # Waited for (the last round), the same change fails the task but stays in progress: it may still complete.
+    last = run_module(resize, args(follow=followed["results"], wait_timeout=5))
+    assert last["failed"] is True and last["counts"]["verdict"] == "failed"
+    assert [item["status"] for item in last["results"]] == ["in_progress"]
+    assert "did not finish within 5 s, still waiting for order" in last["msg"] and "None" not in last["msg"]
     # Released, a later follow round sees it through.
     cloud.hold_orders = False
     done = run_module(resize, args(follow=followed["results"], wait_timeout=5))

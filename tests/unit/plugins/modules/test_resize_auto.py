@@ -146,7 +146,7 @@ def steady(mbit, count=48):
 @pytest.fixture
 def cloud(fake_http):
     return AutoCloud(fake_http, [
-        vpc("vpc-busy", "shared-busy", 50),                  # p95 80 + 25 % -> 100
+        vpc("vpc-busy", "shared-busy", 90),                  # p95 80 + 25 % -> 100
         vpc("vpc-idle", "shared-idle", 200),                 # p95 16 + 25 % -> 20
         vpc("vpc-pre", "shared-prepaid", 100, prepaid=True),  # p95 8 + 25 % -> 10, a prepaid decrease
         vpc("vpc-fit", "shared-fit", 50),                    # p95 40 + 25 % -> 50: kept
@@ -189,15 +189,15 @@ def test_check_mode_shows_the_recommended_sizes_with_their_evidence_and_writes_n
     order = ["vpc-busy", "vpc-idle", "vpc-pre", "vpc-fit", "vpc-new", "vpc-num"]
     assert [entry["id"] for entry in result["plan"]] == order
     sizes = {bid: (entry["size_before"], entry["size_after"], entry["action"]) for bid, entry in plan.items()}
-    assert sizes == {"vpc-busy": (50, 100, "update"), "vpc-idle": (200, 20, "update"),
+    assert sizes == {"vpc-busy": (90, 100, "update"), "vpc-idle": (200, 20, "update"),
                      "vpc-pre": (100, 100, "none"), "vpc-fit": (50, 50, "none"), "vpc-new": (30, 30, "none"),
                      "vpc-num": (20, 25, "update")}
 
     busy = plan["vpc-busy"]["usage"]
     assert busy["hours"] == 48 and busy["peak_mbit"] == 80.0 and busy["percentile_mbit"] == 80.0
-    assert busy["utilization_percent"] == 160.0 and busy["recommended_size"] == 100
+    assert busy["utilization_percent"] == 88.9 and busy["recommended_size"] == 100
     assert "95th percentile of 48 hourly maxima over 7 days is 80 Mbit/s" in plan["vpc-busy"]["reason"]
-    assert "increase from 50 to 100 Mbit/s" in plan["vpc-busy"]["reason"]
+    assert "increase from 90 to 100 Mbit/s" in plan["vpc-busy"]["reason"]
     assert "decrease from 200 to 20 Mbit/s" in plan["vpc-idle"]["reason"]
     # The refused prepaid decrease: kept, with what was recommended and what would allow it.
     assert plan["vpc-pre"]["usage"]["recommended_size"] == 10
@@ -208,7 +208,8 @@ def test_check_mode_shows_the_recommended_sizes_with_their_evidence_and_writes_n
     assert "usage" not in plan["vpc-num"]
 
     assert result["counts"] == {"targets": 6, "unchanged": 3, "updates": 3, "orders": 0, "problems": 0,
-                                "ok": 0, "failed": 0, "pending_payment": 0, "in_progress": 0}
+                                "ok": 0, "failed": 0, "pending_payment": 0, "in_progress": 0,
+                                    "not_started": 0, "verdict": "check"}
     diff = {item["before_header"]: item for item in result["diff"]}
     assert len(diff) == 3
     assert diff["vpc bandwidth shared-busy (vpc-busy)"]["after"] == {"name": "shared-busy", "size": 100}
@@ -220,7 +221,7 @@ def test_check_mode_shows_the_recommended_sizes_with_their_evidence_and_writes_n
     (read,) = cloud.cloud_eye_reads()
     assert len(read.body["metrics"]) == 10
     assert "vpc-num" not in {m["dimensions"][0]["value"] for m in read.body["metrics"]}
-    assert cloud.vpc["vpc-busy"]["size"] == 50 and cloud.vpc["vpc-idle"]["size"] == 200
+    assert cloud.vpc["vpc-busy"]["size"] == 90 and cloud.vpc["vpc-idle"]["size"] == 200
 
 
 def test_the_check_mode_table_shows_the_evidence(cloud, run_module):
@@ -233,7 +234,7 @@ def test_the_check_mode_table_shows_the_evidence(cloud, run_module):
     assert [line.split()[2] for line in lines[1:-1]] == ["vpc-busy", "vpc-idle", "vpc-pre", "vpc-fit", "vpc-new"]
     assert lines[-1] == "(1 more unchanged)"
     busy = lines[1].split()
-    assert busy[3:10] == ["50", "->", "100", "80.0", "80.0", "160.0", "100"]
+    assert busy[3:10] == ["90", "->", "100", "80.0", "80.0", "88.9", "100"]
     assert lines[3].split()[3:8] == ["100", "8.0", "8.0", "8.0", "10"]
 
 
@@ -336,7 +337,7 @@ def test_a_denied_cloud_eye_fails_naming_the_permission_and_writes_nothing(cloud
     assert result["error"]["status"] == 403 and result["error"]["error_code"] == "ces.0017"
     assert len(cloud.cloud_eye_reads()) == 1
     assert cloud.changes() == []
-    assert cloud.vpc["vpc-num"]["size"] == 20 and cloud.vpc["vpc-busy"]["size"] == 50
+    assert cloud.vpc["vpc-num"]["size"] == 20 and cloud.vpc["vpc-busy"]["size"] == 90
 
 
 def test_an_unknown_auto_target_is_a_problem_and_is_not_measured(cloud, run_module):

@@ -262,7 +262,9 @@ def test_check_mode_reports_the_change_and_diff_and_writes_nothing(run_module, c
     assert result["changed"] is True
     assert result["diff"] == {"before": {"name": "dedicated", "size": 5, "charge_mode": "bandwidth"},
                               "after": {"name": "dedicated", "size": 80, "charge_mode": "traffic"}}
-    assert result["bandwidth"]["size"] == 80 and result["bandwidth"]["charge_mode"] == "traffic"
+    # The bandwidth as the service shows it; what is asked for is size_after and action.
+    assert result["bandwidth"]["size"] == 5 and result["bandwidth"]["charge_mode"] != "traffic"
+    assert result["size_after"] == 80 and result["action"] == "update"
     assert changes(fake_http) == []
     assert cloud.bandwidths["bw-per"]["size"] == 5
 
@@ -283,7 +285,9 @@ def test_on_demand_update_is_synchronous(run_module, cloud, fake_http):
     [write] = changes(fake_http)
     assert (write.method, write.path) == ("PUT", P + "/bw-per")
     assert write.body == {"bandwidth": {"size": 80, "charge_mode": "traffic"}}
+    # Applied at once: the bandwidth as the service answered it.
     assert result["bandwidth"]["size"] == 80 and result["bandwidth"]["charge_mode"] == "traffic"
+    assert result["size_after"] == 80 and result["action"] == "update"
     assert result["order_id"] is None and result["job_id"] is None
     assert fake_http.calls("GET", r"/v2/orders/.*") == []
     assert cloud.bandwidths["bw-per"]["size"] == 80
@@ -433,7 +437,9 @@ def test_prepaid_increase_without_auto_pay_waits_for_payment(run_module, cloud, 
     assert any("waits for payment" in w for w in result["warnings"])
     assert cloud.bandwidths["bw-pre"]["size"] == 100
     # The bandwidth as it will be once the order is paid and applied.
-    assert result["bandwidth"]["size"] == 200 and result["bandwidth"]["id"] == "bw-pre"
+    # Pending payment: the service still shows the old size; the size asked for is size_after.
+    assert result["bandwidth"]["size"] == 100 and result["bandwidth"]["id"] == "bw-pre"
+    assert result["size_after"] == 200 and result["action"] == "order"
 
 
 def test_prepaid_increase_with_auto_pay_waits_until_applied(run_module, cloud, fake_http):
@@ -449,8 +455,8 @@ def test_prepaid_increase_without_wait_returns_the_processing_order(run_module, 
     cloud.complete_after_reads = 2
     result = run(run_module, name="shared-prepaid", size=200, auto_pay=True, wait=False)
     assert result["order_status"] == "processing"
-    # The projected bandwidth: the order is not applied yet.
-    assert result["bandwidth"]["size"] == 200
+    # The order is not applied yet: the bandwidth shows 100, the size asked for is size_after.
+    assert result["bandwidth"]["size"] == 100 and result["size_after"] == 200
     assert cloud.bandwidths["bw-pre"]["size"] == 100
 
 

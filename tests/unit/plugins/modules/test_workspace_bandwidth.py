@@ -215,7 +215,9 @@ def test_check_mode_on_demand_writes_nothing_and_shows_the_diff(cloud, run_modul
     result = run_module(workspace_bandwidth, args(id="bw-od", name="wks-lab-2", size=50), check_mode=True, diff=True)
     assert result["changed"] is True
     assert result["diff"] == {"before": {"name": "wks-lab", "size": 10}, "after": {"name": "wks-lab-2", "size": 50}}
-    assert result["bandwidth"]["size"] == 50 and result["bandwidth"]["name"] == "wks-lab-2"
+    # Check mode: the bandwidth as the service shows it, and what the run would ask for.
+    assert result["bandwidth"]["size"] == 10 and result["bandwidth"]["name"] == "wks-lab"
+    assert result["size_after"] == 50 and result["action"] == "update"
     assert cloud.http.writes == []
     assert cloud.find("bw-od")["size"] == 10
 
@@ -275,8 +277,8 @@ def test_a_slow_job_is_followed_until_the_bandwidth_leaves_updating(cloud, run_m
 def test_without_wait_the_job_is_not_followed(cloud, run_module):
     result = run_module(workspace_bandwidth, args(name="wks-lab", size=50, wait=False))
     assert result["changed"] is True and result["job_id"] == "job-1"
-    # The bandwidth as it will be once the job ends: the service still shows the old size.
-    assert result["bandwidth"]["size"] == 50
+    # The service still shows the old size; the size asked for is size_after.
+    assert result["bandwidth"]["size"] == 10 and result["size_after"] == 50
     assert cloud.find("bw-od")["size"] == 10 and cloud.find("bw-od")["status"] == "UPDATING"
     assert not cloud.job_reads_made()
     assert len(cloud.listings()) == 1
@@ -331,8 +333,8 @@ def test_prepaid_increase_without_auto_pay_leaves_the_order_pending_and_warns(cl
     assert result["changed"] is True
     assert cloud.orders_placed()[0].body["extend_param"] == {"is_auto_pay": "false"}
     assert result["order_status"] == "pending_payment"
-    # The bandwidth as it will be once the order is paid; the service still has 20.
-    assert result["bandwidth"]["size"] == 40
+    # The service still has 20 until the order is paid; the size asked for is size_after.
+    assert result["bandwidth"]["size"] == 20 and result["size_after"] == 40 and result["action"] == "order"
     assert cloud.find("bw-pre")["size"] == 20
     warnings = " ".join(result["warnings"])
     assert result["order_id"] in warnings and "takes effect once it is paid" in warnings

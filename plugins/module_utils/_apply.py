@@ -1,0 +1,229 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the hwcloud.bandwidth collection
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The apply step of the engine: start every change of a plan, a bounded number at a time.
+
+The first change is written alone: when the credentials are refused (401, 403), no other
+write goes out (the gateway locks an access key after repeated authentication failures), and
+every target not yet written is reported as not started. The others then run in a pool.
+
+Unknown outcomes follow rule 4 of the design: a plain update is declarative, so it is read
+again, followed when under way and sent again when it shows neither the change nor a change
+under way; an order is never sent again: it is looked for in billing for a bounded time (with
+the collection's one backoff) and followed when found; otherwise the target fails saying that
+an order may exist.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+from ansible_collections.hwcloud.bandwidth.plugins.module_utils._errors import (
+    BandwidthError,
+    HwCloudError,
+    OutcomeUnknownError,
+    halts_writes,
+)
+from ansible_collections.hwcloud.bandwidth.plugins.module_utils._plan import ORDER, UPDATE
+from ansible_collections.hwcloud.bandwidth.plugins.module_utils._results import Result
+from ansible_collections.hwcloud.bandwidth.plugins.module_utils._retry import Backoff
+from ansible_collections.hwcloud.bandwidth.plugins.module_utils._service import FAILED, PENDING_PAYMENT
+
+# After a lost answer to an order, billing is asked this many times (its listings may lag), pausing
+# 2, 4 and 8 seconds between the rounds.
+ORDER_LOOKUP_ROUNDS = 4
+ORDER_LOOKUP_BACKOFF = Backoff(initial=2.0, cap=8.0, jitter=False)
+
+
+class Applier:
+    """Writes the changes of one plan and keeps what each write started."""
+
+    def __init__(self, client, services, billing, concurrency=10, warn=None, sleep=time.sleep):
+        self.client = client
+        self.services = services
+        self.billing = billing
+        self.concurrency = max(1, int(concurrency or 1))
+        self.warn = warn or (lambda message: None)
+        self.sleep = sleep
+        self._lock = threading.Lock()
+        self._conflicts = None
+        self._halted = None
+
+    def apply(self, plan_, policy):
+        """Start every change of the plan; a failure stays with its target."""
+        changes = plan_.changes
+        if not changes:
+            return []
+        self._conflicts = None
+        self._halted = None
+        self.client.project_id  # resolved once, before the threads share the client
+        results = [self._apply_one(changes[0], policy)]
+        rest = changes[1:]
+        workers = min(self.concurrency, len(rest))
+        if workers <= 1:
+            results.extend(self._apply_one(entry, policy) for entry in rest)
+        else:
+            with ThreadPoolExecutor(max_workers=workers) as pool:
+                results.extend(pool.map(lambda entry: self._apply_one(entry, policy), rest))
+        self._read_order_statuses(results)
+        return results
+
+    def _apply_one(self, entry, policy):
+        result = Result(entry)
+        halted = self._halted
+        if halted is not None:
+            result.not_started("an earlier write of this run was refused with HTTP %s (%s), so no other write was "
+                               "sent; fix the credentials or permissions, then run again" % (
+                                   halted.status, halted.error_code or "no error code"))
+            return result
+        try:
+            if entry.action == UPDATE:
+                self._update(entry, result)
+            else:
+                self._order(entry, policy, result)
+        except BandwidthError as exc:
+            result.fail(exc)
+        if result.status == FAILED and halts_writes(result.exception):
+            with self._lock:
+                self._halted = self._halted or result.exception
+        return result
+
+    # -- plain updates ----------------------------------------------------------------------
+
+    def _update(self, entry, result):
+        service = self.services[entry.service]
+        retry = self.client.retry
+        attempt = 0
+        while True:
+            try:
+                change = service.update(entry.current, entry.desired)
+            except OutcomeUnknownError as exc:
+                result.changed = True
+                if self._settled_after_lost_update(entry, result, exc, attempt):
+                    return
+                # Neither applied nor under way: the same update again changes nothing twice.
+                retry.pause(attempt)
+                attempt += 1
+                continue
+            except HwCloudError as exc:
+                if attempt and exc.status == 409:
+                    # An earlier try that lost its answer is being applied now.
+                    return
+                result.fail(self._explain(exc, entry))
+                return
+            result.changed = True
+            result.job_id = change.job_id
+            if change.bandwidth is not None and entry.desired.shown_by(change.bandwidth):
+                result.succeed(change.bandwidth)
+            return
+
+    def _settled_after_lost_update(self, entry, result, exc, attempt):
+        """Read the bandwidth after a lost answer; True when nothing more is to be sent."""
+        service = self.services[entry.service]
+        fresh = service.get(entry.id)
+        if entry.desired.shown_by(fresh) and not service.is_changing(fresh):
+            result.succeed(fresh)
+            return True
+        if service.is_changing(fresh):
+            # Under way: the follow step follows the bandwidth to its end.
+            result.bandwidth = fresh
+            return True
+        if attempt >= self.client.retry.max_retries:
+            result.fail(exc.with_hint(
+                "the update of %s was sent %d times without a readable outcome and the bandwidth shows neither the "
+                "change nor a change under way; run the task again (an update is safe to repeat)"
+                % (entry.label, attempt + 1)))
+            return True
+        return False
+
+    # -- orders -------------------------------------------------------------------------------
+
+    def _order(self, entry, policy, result):
+        service = self.services[entry.service]
+        renewal = policy.renewal if entry.renewal else None
+        try:
+            change = service.order(entry.current, entry.desired, policy.auto_pay, renewal)
+        except OutcomeUnknownError as exc:
+            result.changed = True
+            self._find_lost_order(entry, result, exc)
+            return
+        except HwCloudError as exc:
+            result.fail(self._explain(exc, entry))
+            return
+        result.changed = True
+        result.order_id = change.order_id
+        result.job_id = change.job_id
+        if policy.auto_pay:
+            result.order_status = "processing"
+            return
+        result.status = PENDING_PAYMENT
+        result.order_status = PENDING_PAYMENT
+        result.msg = ("order %s waits for payment; the change takes effect once it is paid (hwcloud.bandwidth.order "
+                      "with state=paid, or the billing console)" % result.order_id)
+
+    def _find_lost_order(self, entry, result, exc):
+        """The answer to an order was lost: find the order by reading; never order again."""
+        service = self.services[entry.service]
+        for attempt in range(ORDER_LOOKUP_ROUNDS):
+            fresh = service.get(entry.id)
+            orders = self.billing.orders_of_this_run(entry.id)
+            if orders:
+                self._found_lost_order(entry, result, orders[0], fresh)
+                return
+            if not entry.renewal and entry.desired.shown_by(fresh) and not service.is_changing(fresh):
+                self.warn("%s: the answer to the order was lost, but the bandwidth shows the change." % entry.label)
+                result.succeed(fresh)
+                return
+            if orders is None or attempt == ORDER_LOOKUP_ROUNDS - 1:
+                break
+            self.sleep(ORDER_LOOKUP_BACKOFF.delay(attempt))
+        result.fail(exc.with_hint(
+            "an order may have been placed for %s. Do not retry blindly: check the orders pending payment in the "
+            "billing console, or with hwcloud.bandwidth.order_info, then run the task again (it finds an open order "
+            "and places no other)" % entry.label))
+
+    def _found_lost_order(self, entry, result, order, fresh):
+        result.order_id = order["order_id"]
+        result.order_status = order["status"]
+        self.warn("%s: the answer to the order was lost; found its order %s (%s)." % (
+            entry.label, order["order_id"], order["status"]))
+        if order["status"] == PENDING_PAYMENT:
+            result.status = PENDING_PAYMENT
+            result.msg = "order %s waits for payment" % order["order_id"]
+        elif entry.desired.shown_by(fresh) and not entry.renewal:
+            result.succeed(fresh)
+
+    # -- refusals -------------------------------------------------------------------------------
+
+    def _explain(self, exc, entry):
+        """A refused write, with what to do: a 409 names the open orders of the bandwidth."""
+        if exc.status != 409:
+            return exc
+        with self._lock:
+            # One billing read explains every conflict of this apply, however many targets got a 409.
+            if self._conflicts is None:
+                self._conflicts = self.billing.open_change_orders() or {}
+            found = self._conflicts
+        listed = ", ".join("%s (%s)" % (o["order_id"], o["status"]) for o in found.get(entry.id, []))
+        outcome = "no new order was placed, nothing was changed" if entry.action == ORDER else "nothing was changed"
+        if listed:
+            hint = ("%s has an open change order: %s; %s. Pay or cancel it with hwcloud.bandwidth.order, then run "
+                    "again" % (entry.label, listed, outcome))
+        else:
+            hint = ("%s is being changed by another operation (a job running, or an order pending payment or "
+                    "processing); %s. Wait for it, or find the order in the billing console and pay or cancel it, "
+                    "then run again" % (entry.label, outcome))
+        return exc.with_hint(hint)
+
+    def _read_order_statuses(self, results):
+        """One billing read for the orders placed by this run (their real status, when billing allows)."""
+        placed = [r for r in results if r.order_id and r.status != FAILED]
+        if not placed:
+            return
+        statuses = self.billing.statuses([r.order_id for r in placed])
+        for result in placed:
+            order = (statuses or {}).get(result.order_id)
+            if order:
+                result.order_status = order["status"]
