@@ -64,10 +64,27 @@ COLUMNS = (
     ("status", "STATUS"),
     ("order_id", "ORDER"),
     ("order_status", "ORDER STATUS"),
+    ("reason", "REASON"),
 )
+# A reason is cut to this many characters in the table; the full text is in the plan and the report.
+REASON_WIDTH = 72
 
 
-OPTIONAL = ("peak", "percentile", "utilization", "recommended", "status", "order_id", "order_status")
+OPTIONAL = ("peak", "percentile", "utilization", "recommended", "status", "order_id", "order_status", "reason")
+
+
+def _short(text):
+    if not text:
+        return None
+    text = " ".join(str(text).split())
+    return text if len(text) <= REASON_WIDTH else text[:REASON_WIDTH - 3].rstrip() + "..."
+
+
+def _quiet(row):
+    """An unchanged row: nothing to do and nothing to tell (no order, no evidence, no failure)."""
+    if row.get("action") != "none" or row.get("usage") or row.get("order_id"):
+        return False
+    return row.get("status") in (None, "unchanged", "ok")
 
 
 def _cells(row):
@@ -87,6 +104,7 @@ def _cells(row):
         "status": row.get("status"),
         "order_id": row.get("order_id"),
         "order_status": row.get("order_status"),
+        "reason": _short(row.get("msg") if row.get("status") in ("failed", "not_started") else row.get("reason")),
     }
     return ["" if cells[key] is None else str(cells[key]) for key, _title in COLUMNS]
 
@@ -95,8 +113,8 @@ def resize_table(rows, unchanged=True):
     """Aligned text lines for the rows, a header first."""
     if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
         raise AnsibleFilterError("resize_table expects a list of dictionaries")
-    # A right-sized row always shows: its evidence is what a dry run is read for.
-    shown = [row for row in rows if unchanged or row.get("action") != "none" or row.get("usage")]
+    # Only the quiet rows may be folded: a right-sized row shows its evidence, an order or a failure shows too.
+    shown = [row for row in rows if unchanged or not _quiet(row)]
     hidden = len(rows) - len(shown)
     table = [[title for _key, title in COLUMNS]] + [_cells(row) for row in shown]
     # The order columns only when some row has an order.

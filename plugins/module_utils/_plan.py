@@ -423,9 +423,11 @@ class Plan:
 
     def counts(self):
         changes = self.changes
+        held = sum(1 for entry in self.entries if entry.open_order is not None)
         return {
             "targets": len(self.entries) + len(self.problems),
-            "unchanged": len(self.entries) - len(changes),
+            "unchanged": len(self.entries) - len(changes) - held,
+            "held": held,
             "updates": sum(1 for entry in changes if entry.action == UPDATE),
             "orders": sum(1 for entry in changes if entry.action == ORDER),
             "problems": len(self.problems),

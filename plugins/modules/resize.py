@@ -336,8 +336,9 @@ class ResizeModule(EngineModule):
                 self.result["diff"] = [self._diff(entry) for entry in plan.changes]
         applied = plan
         if params["defer_updates"]:
-            self.result["deferred"] = [{"service": e.service, "id": e.id, "name": e.current.get("name"),
-                                        "size": e.size_after} for e in plan.changes if e.action == UPDATE]
+            # Targets as resize takes them, for the run after the approval.
+            self.result["deferred"] = [{"service": e.service, "id": e.id, "size": e.size_after}
+                                       for e in plan.changes if e.action == UPDATE]
             applied = Plan([e for e in plan.entries if e.action != UPDATE], [])
         if not self.module.check_mode:
             results.extend(self.engine_.apply(applied, self.policy_))

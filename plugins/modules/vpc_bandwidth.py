@@ -44,7 +44,9 @@ options:
       - Any value up to V(300); from V(300) to V(1000) a multiple of V(50); above V(1000) a multiple of V(500).
         Another value fails before anything is written, naming the nearest valid sizes.
       - When not set, the size is left as it is.
-    type: int
+      - An integer, or its digits as a string. V(auto) (a size from measured utilization) is an option of
+        M(hwcloud.bandwidth.resize) only.
+    type: raw
   charge_mode:
     description:
       - The desired charge mode of a pay-per-use bandwidth, by V(bandwidth), by V(traffic) (dedicated bandwidths
@@ -160,9 +162,9 @@ EXAMPLES = r"""
 RETURN = r"""
 bandwidth:
   description:
-    - The bandwidth, as read after the change when the module waited for it; in check mode, or with O(wait=false),
-      as it will be once the change is applied.
-    - After a decrease at renewal it still shows the current size, which changes at the renewal.
+    - The bandwidth as the service last showed it, never a projection. After a change that was followed to its end
+      it shows the change; in check mode, with O(wait=false), or while an order waits for payment it still shows the
+      old size (the size asked for is RV(size_after)).
   returned: success
   type: dict
   contains:
@@ -223,6 +225,18 @@ bandwidth:
       description: When the bandwidth was last updated (UTC).
       type: str
       sample: "2024-03-01T08:00:00"
+size_after:
+  description: The size in Mbit/s this task asks for (the current size when O(size) is not set).
+  returned: success
+  type: int
+  sample: 200
+action:
+  description:
+    - What the task does to the bandwidth, V(none) (already as asked, or an open order already changes it),
+      V(update) (a plain update, never an order) or V(order) (a billing change order). In check mode, what it would do.
+  returned: success
+  type: str
+  sample: order
 order_id:
   description:
     - The change order placed, or the order found that already changes the bandwidth, for a yearly/monthly bandwidth;
@@ -260,20 +274,24 @@ from ansible_collections.hwcloud.bandwidth.plugins.module_utils._module import (
     SingleResizeModule,
     resize_argument_spec,
 )
-from ansible_collections.hwcloud.bandwidth.plugins.module_utils._plan import validate_renewal
+from ansible_collections.hwcloud.bandwidth.plugins.module_utils._plan import (
+    DECREASE_POLICIES,
+    PERIOD_LIMITS,
+    VPC_CHARGE_MODES,
+    validate_renewal,
+)
 
 
 class VpcBandwidthModule(SingleResizeModule):
     service = "vpc"
-    decrease_choices = ("immediate", "at_renewal")
+    decrease_choices = DECREASE_POLICIES["vpc"]
     argument_spec = dict(
-        resize_argument_spec(),
+        resize_argument_spec(DECREASE_POLICIES["vpc"]),
         id=dict(type="str"),
         name=dict(type="str"),
-        size=dict(type="int"),
-        charge_mode=dict(type="str", choices=["bandwidth", "traffic", "95peak_plus"]),
-        prepaid_decrease=dict(type="str", default="refuse", choices=["refuse", "immediate", "at_renewal"]),
-        period_type=dict(type="str", choices=["month", "year"]),
+        size=dict(type="raw"),
+        charge_mode=dict(type="str", choices=list(VPC_CHARGE_MODES)),
+        period_type=dict(type="str", choices=sorted(PERIOD_LIMITS)),
         period_num=dict(type="int"),
         enterprise_project_id=dict(type="str"),
     )

@@ -141,6 +141,7 @@ bandwidths:
 """
 
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._module import BandwidthModule
+from ansible_collections.hwcloud.bandwidth.plugins.module_utils._plan import SHARE_TYPES
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._vpc import VpcBandwidths
 
 
@@ -148,7 +149,7 @@ class VpcBandwidthInfoModule(BandwidthModule):
     argument_spec = dict(
         id=dict(type="str"),
         name=dict(type="str"),
-        share_type=dict(type="str", choices=["WHOLE", "PER"]),
+        share_type=dict(type="str", choices=list(SHARE_TYPES)),
         enterprise_project_id=dict(type="str"),
     )
 

@@ -41,7 +41,9 @@ options:
     description:
       - The desired size in Mbit/s, from V(1) to V(2000).
       - When not set, the size is left as it is.
-    type: int
+      - An integer, or its digits as a string. V(auto) (a size from measured utilization) is an option of
+        M(hwcloud.bandwidth.resize) only.
+    type: raw
   enterprise_project_id:
     description:
       - The enterprise project of the bandwidth. The bandwidth is looked up in it, and it is sent with the change.
@@ -106,8 +108,9 @@ EXAMPLES = r"""
 RETURN = r"""
 bandwidth:
   description:
-    - The bandwidth, as read after the change when the module waited for it; in check mode, or with O(wait=false),
-      as it will be once the change is applied.
+    - The bandwidth as the service last showed it, never a projection. After a change that was followed to its end
+      it shows the change; in check mode, with O(wait=false), or while an order waits for payment it still shows the
+      old size (the size asked for is RV(size_after)).
   returned: success
   type: dict
   contains:
@@ -165,6 +168,18 @@ bandwidth:
       description: When the bandwidth was created.
       type: str
       sample: "2024-03-01T08:00:00.000Z"
+size_after:
+  description: The size in Mbit/s this task asks for (the current size when O(size) is not set).
+  returned: success
+  type: int
+  sample: 200
+action:
+  description:
+    - What the task does to the bandwidth, V(none) (already as asked, or an open order already changes it),
+      V(update) (a plain update, never an order) or V(order) (a billing change order). In check mode, what it would do.
+  returned: success
+  type: str
+  sample: order
 order_id:
   description:
     - The change order placed, or the open change order found, for a yearly/monthly bandwidth; V(null) otherwise.
@@ -208,7 +223,7 @@ class WorkspaceBandwidthModule(SingleResizeModule):
         resize_argument_spec(),
         id=dict(type="str"),
         name=dict(type="str"),
-        size=dict(type="int"),
+        size=dict(type="raw"),
         enterprise_project_id=dict(type="str"),
     )
     module_kwargs = dict(required_one_of=[("id", "name")])

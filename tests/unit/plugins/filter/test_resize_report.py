@@ -65,3 +65,21 @@ def test_table_shows_the_utilization_of_auto_rows():
                                 "RECOMMENDED", "ACTION"]
     assert "41.2" in table[1] and "30.5" in table[1] and "39" in table[1]
     assert "PEAK" not in resize_table(PLAN)[0]
+
+
+def test_rows_that_are_not_unchanged_always_show_with_a_short_reason():
+    """An open order or a failure on an action-none row is not folded away as unchanged."""
+    plan = [dict(PLAN[1], reason="already 5 Mbit/s"),
+            dict(PLAN[2], action="none", reason="order CS7 (pending_payment) is open for it: no new order was placed; "
+                                                 "it may be for another size: pay it or cancel it and run again"),
+            {"service": "vpc", "id": "bw-3", "name": "edge", "size_before": 50, "size_after": 50, "action": "none",
+             "reason": "keeps 50 Mbit/s: a smaller size for a yearly/monthly bandwidth needs prepaid_decrease"}]
+    results = [{"service": "vpc", "id": "bw-2", "status": "failed", "order_id": "CS7", "order_status": "pending_payment",
+                "msg": "VPC bandwidth batch (bw-2) has an open change order CS7"}]
+    lines = resize_table(resize_report(plan, results), unchanged=False)
+    assert "REASON" in lines[0]
+    assert [line.split()[2] for line in lines[1:-1]] == ["bw-2"]
+    assert "failed" in lines[1] and "has an open change order CS7" in lines[1]
+    assert lines[-1] == "(2 more unchanged)"
+    long = resize_table([dict(PLAN[0], reason="x" * 200)])[1]
+    assert long.endswith("...") and len(long.split()[-1]) == 72

@@ -158,7 +158,7 @@ def test_a_failed_write_leaves_the_others_applied():
     assert results[1].changed is False
     assert service.bandwidths["bw-1"]["size"] == service.bandwidths["bw-3"]["size"] == 200
     assert service.bandwidths["bw-2"]["size"] == 100
-    assert counts(plan, results) == {"targets": 3, "unchanged": 0, "updates": 3, "orders": 0, "problems": 0,
+    assert counts(plan, results) == {"targets": 3, "unchanged": 0, "held": 0, "updates": 3, "orders": 0, "problems": 0,
                                      OK: 2, PENDING_PAYMENT: 0, IN_PROGRESS: 0, FAILED: 1, NOT_STARTED: 0,
                                      "verdict": "failed"}
 

@@ -299,7 +299,7 @@ def test_counts_of_a_plan():
     result = plan([vt(200), wt(20), vt(300, id="bw-2"), wt(5, id="ws-9")],
                   {"vpc": [vpc(), vpc("bw-2", "two", size=300, prepaid=True)], "workspace": [wks(prepaid=True)]},
                   Policy())
-    assert result.counts() == {"targets": 4, "unchanged": 1, "updates": 1, "orders": 1, "problems": 1}
+    assert result.counts() == {"targets": 4, "unchanged": 1, "held": 0, "updates": 1, "orders": 1, "problems": 1}
     assert [entry.id for entry in result.changes] == ["bw-1", "ws-1"]
 
 

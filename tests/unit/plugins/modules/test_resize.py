@@ -302,7 +302,7 @@ def test_mixed_targets_are_applied_and_counted(cloud, run_module):
     assert results["ws-pre"]["order_id"] in cloud.orders and results["ws-pre"]["order_status"] == "completed"
     assert results["vpc-pre"]["order_id"] in cloud.orders and results["vpc-pre"]["order_status"] == "completed"
     assert results["vpc-od"]["order_id"] is None and results["vpc-od"]["job_id"] is None
-    assert result["counts"] == {"targets": 5, "unchanged": 1, "updates": 2, "orders": 2, "problems": 0,
+    assert result["counts"] == {"targets": 5, "unchanged": 1, "held": 0, "updates": 2, "orders": 2, "problems": 0,
                                 "ok": 4, "pending_payment": 0, "in_progress": 0, "failed": 0,
                                     "not_started": 0, "verdict": "ok"}
     assert (cloud.ws["ws-od"]["size"], cloud.ws["ws-pre"]["size"]) == (30, 40)
