@@ -32,7 +32,7 @@ from ansible_collections.hwcloud.bandwidth.plugins.module_utils._plan import (
     check_size,
     validate_name,
 )
-from ansible_collections.hwcloud.bandwidth.plugins.module_utils._results import summary, verdict, VERDICT_FAILED
+from ansible_collections.hwcloud.bandwidth.plugins.module_utils._results import VERDICT_FAILED, summary, verdict
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._service import FAILED, IN_PROGRESS, PENDING_PAYMENT
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._vpc import VpcBandwidths
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._waiter import WaitTimeout

@@ -167,6 +167,8 @@ class FleetCloud:
         return 200, {"order_infos": [self._read(o) for o in orders], "total_count": len(orders)}
 
     def order_show(self, request, order_id):
+        if order_id not in self.orders:
+            return 400, {"error_code": "CBC.30000010", "error_msg": "Invalid order ID."}
         return 200, {"order_info": self._read(self.orders[order_id])}
 
     def resources(self, request):
@@ -465,3 +467,64 @@ def test_problem_order_follows_the_targets():
     from ansible_collections.hwcloud.bandwidth.plugins.modules.resize import _target_index
     problems = ["target 9 (vpc id=x): size 0", "target 2 (vpc name=y): unknown", "target 10 (vpc id=z): dup"]
     assert sorted(problems, key=_target_index) == [problems[1], problems[0], problems[2]]
+
+
+# -- defects found by probing (issue: one home for every rule) -----------------------------
+
+GOOD_RECORD = {"service": "vpc", "id": "vpc-pre", "name": "shared-prepaid", "size_before": 100, "size_after": 200,
+               "action": "order", "status": "in_progress", "order_id": "CS2501010800ABCDE",
+               "order_status": "processing", "job_id": None, "msg": None}
+
+
+@pytest.mark.parametrize("record, words", [
+    ({}, ["follow record 1", "service must be workspace or vpc, got None", "id must be the id of a bandwidth"]),
+    (dict(GOOD_RECORD, service="evil"), ["follow record 2: service must be workspace or vpc, got 'evil'"]),
+    (dict(GOOD_RECORD, id=None), ["follow record 2: id must be the id of a bandwidth, got None"]),
+    (dict(GOOD_RECORD, action="delete"), ["action must be one of none, update, order, got 'delete'"]),
+    (dict(GOOD_RECORD, status="done"), ["status must be one of ok, pending_payment"]),
+    (dict(GOOD_RECORD, order_id="x; DROP"), ["order_id 'x; DROP' is not a billing order id"]),
+])
+def test_a_bad_follow_record_fails_naming_it_before_any_request(cloud, run_module, record, words):
+    result = run_module(resize, args(follow=[GOOD_RECORD, record] if record != {} else [record]))
+    assert result["failed"] is True and result["changed"] is False
+    for word in words:
+        assert word in result["msg"], result["msg"]
+    assert "None" not in result["msg"].replace("got None", "") and "Traceback" not in result["msg"]
+    assert cloud.http.requests == []
+
+
+def test_a_made_up_order_id_fails_its_record_naming_the_order(cloud, run_module):
+    record = dict(GOOD_RECORD, order_id="CS2501010800FAKED")
+    result = run_module(resize, args(follow=[record], wait_timeout=30))
+    assert result["failed"] is True
+    [item] = result["results"]
+    assert item["status"] == "failed"
+    assert "order CS2501010800FAKED" in item["msg"] and "not known to the billing service" in item["msg"]
+    assert "CBC.30000010" in item["msg"]
+
+
+def test_a_short_wait_reports_in_progress_not_failed_and_names_what_it_waits_for(cloud, run_module):
+    cloud.hold_orders = True
+    result = run_module(resize, args(targets=[{"service": "vpc", "id": "vpc-pre", "size": 200}], auto_pay=True,
+                                     wait_timeout=1))
+    assert result["failed"] is True and result["changed"] is True
+    assert result["counts"]["in_progress"] == 1 and result["counts"]["failed"] == 0
+    assert result["counts"]["verdict"] == "failed"
+    [item] = result["results"]
+    assert item["status"] == "in_progress"
+    assert "did not finish within 1 s, still waiting for order %s (processing)" % item["order_id"] in result["msg"]
+    assert "None" not in result["msg"]
+
+
+def test_a_key_refused_in_the_middle_of_a_run_stops_the_other_writes(cloud, run_module, fake_http):
+    """The first write is refused with 401: no other write goes out, and the others are not started."""
+    refused = (401, {"error_code": "APIGW.0301", "error_msg": "Incorrect IAM authentication information."})
+    for bid in ("ws-od", "ws-pre", "vpc-od", "vpc-pre"):
+        cloud.refuse[bid] = refused
+    result = run_module(resize, args(targets=MIXED, auto_pay=True))
+    assert result["failed"] is True and result["changed"] is False
+    assert len(cloud.changes()) == 1
+    statuses = [item["status"] for item in result["results"]]
+    assert statuses.count("failed") == 1 and statuses.count("not_started") == len(statuses) - 1
+    assert result["counts"]["not_started"] == len(statuses) - 1
+    assert "not started: an earlier write of this run was refused with HTTP 401 (APIGW.0301)" in result["msg"]
