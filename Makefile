@@ -88,8 +88,17 @@ docs: collection $(DOCS_STAMP)
 	cd $(COLL) && PATH=$(DOCS_VENV)/bin:$$PATH tests/utils/build_docs.sh $(CURDIR)/build/docs
 
 # The role's scenario on localhost against a fresh simulator (converge, idempotence, verify).
+# Molecule keeps its inventory (group_vars, host_vars) in an ephemeral directory named after the
+# project directory, ~/.ansible/tmp/molecule.<hash of "bandwidth">.default by default: every checkout
+# would share it, and a run that rewrites or prunes it removes the group_vars of another run under
+# way ("'molecule_targets' is undefined"). Each run gets its own temporary directory for that state
+# and for ANSIBLE_HOME, removed afterwards; nothing is written to ~/.ansible (prerun is off in
+# molecule.yml: the collection is already on ANSIBLE_COLLECTIONS_PATH).
 molecule: collection
-	cd $(COLL) && $(BIN)/python tests/utils/with_simulator.py -- $(BIN)/molecule test -s default
+	mkdir -p $(BUILD_DIR)
+	run=$$(mktemp -d $(BUILD_DIR)/molecule.XXXXXX); trap 'rm -rf "$$run"' EXIT; \
+	  cd $(COLL) && ANSIBLE_HOME=$$run/ansible-home MOLECULE_EPHEMERAL_DIRECTORY=$$run/state \
+	  $(BIN)/python tests/utils/with_simulator.py -- $(BIN)/molecule test -s default
 
 # Plan in check mode, apply, rerun: on a fresh local simulator seeded for the demo.
 demo: collection
