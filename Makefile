@@ -21,12 +21,12 @@ export PYTHONDONTWRITEBYTECODE := 1
 DOCS_VENV := $(BUILD_DIR)/docs-venv
 DOCS_STAMP := $(DOCS_VENV)/.installed
 
-.PHONY: help venv collection units sanity integration reliability soak molecule lint release-check test demo bench docs clean
+.PHONY: help venv collection units examples sanity integration reliability soak molecule lint release-check test demo bench docs clean
 
 help:
 	@echo "make demo   - set up and resize bandwidths on the local simulator (check mode, then for real)"
 	@echo "make test   - set up and run every test (units, simulator, sanity, integration, lint)"
-	@echo "make units | reliability | sanity | integration | molecule | lint | release-check"
+	@echo "make units | examples | reliability | sanity | integration | molecule | lint | release-check"
 	@echo "make bench | soak | docs | clean"
 
 $(STAMP): requirements-test.txt requirements.txt
@@ -48,6 +48,10 @@ collection: $(STAMP)
 
 units: collection
 	cd $(COLL) && PYTHONPATH=$(COLLECTIONS) $(BIN)/python -m pytest -q -p no:cacheprovider tests/unit tests/simulator_tests tests/workflow
+
+# Every module's EXAMPLES, as written, in one playbook per module against a fresh simulator seeded for the demo.
+examples: collection
+	cd $(COLL) && PYTHONPATH=$(COLLECTIONS) $(BIN)/python -m pytest -q -p no:cacheprovider tests/examples
 
 # Bad input, secret scans, auth and permissions, targeted faults and a short seeded fault campaign.
 reliability: collection
@@ -71,7 +75,7 @@ integration: collection
 lint: collection
 	cd $(COLL) && $(BIN)/ansible-lint --profile production roles playbooks
 
-test: units reliability sanity integration molecule lint release-check
+test: units examples reliability sanity integration molecule lint release-check
 	@echo "make test: all suites passed"
 
 release-check: collection
