@@ -47,7 +47,7 @@ options:
       - A chart shows the hourly maxima against their date and hour (UTC) on a y-axis that starts at 0, with
         horizontal lines for the percentile of O(usage.percentile), the current size and the recommended size, and a
         note when there are fewer than O(usage.min_hours) hourly points (the size is kept) or when the bandwidth is
-        saturated (5% of the hours or more at 95% of its size: demand above the size is not visible).
+        saturated (5% of the hours or more at 95% of its size; demand above the size is not visible).
       - The overview page lists every bandwidth with its size, hours, peak, percentile, utilization (with a bar),
         saturation, recommendation and reason, and shows its chart.
       - The charts are written in check mode too; they are local files, not changes to the cloud. Files of an earlier
@@ -294,11 +294,11 @@ def write_plot(pygal, path, entry, series, policy, end):
     points, derived = chart_points(series, end)
     first = points[0][0] if points else _utc(end - policy.window_days * 86400)
     last = points[-1][0] if points else _utc(end)
-    title = "\n".join(["%s (%s), %s" % (entry.get("name"), entry["id"], entry.get("billing_mode"))]
-                       + chart_notes(entry, policy.min_hours))
+    heading = "%s (%s), %s" % (entry.get("name"), entry["id"], entry.get("billing_mode"))
+    title = "\n".join([heading] + chart_notes(entry, policy.min_hours))
     x_title = "hour (UTC)%s" % (", counted back from the end of the window" if derived else "")
     chart = _chart(pygal, title, x_title)
-    top = max([value for _, value in points] + [entry["size"], entry.get("recommended_size") or 0, 1])
+    top = max([point[1] for point in points] + [entry["size"], entry.get("recommended_size") or 0, 1])
     chart.range = (0, top * 1.1)
     chart.x_labels = x_labels(first, last)
     chart.add("hourly maximum", [(moment, round(value, 3)) for moment, value in points])

@@ -246,7 +246,7 @@ def test_a_chart_uses_the_timestamps_of_the_points_when_given(tmp_path):
         "Apr 25", "Apr 25 06:00", "Apr 25 12:00", "Apr 25 18:00", "Apr 26"]
     assert "counted back" not in svg
     points, derived = module.chart_points([{"timestamp": stamps[1], "max": 2.0}, {"timestamp": stamps[0], "value": 1.0}], END)
-    assert not derived and [value for _, value in points] == [1.0, 2.0]
+    assert not derived and [point[1] for point in points] == [1.0, 2.0]
     assert points[0][0].strftime("%Y-%m-%d %H:%M") == "2024-04-25 00:00"
 
 
