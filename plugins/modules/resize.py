@@ -231,9 +231,10 @@ results:
       type: str
     status:
       description:
-        - V(ok) when the change is applied (or, with O(wait=false), accepted and nothing more can be known yet is
-          not V(ok) but V(in_progress)); V(pending_payment) when its order waits for payment; V(in_progress) when it
-          was started and not followed to its end; V(failed) with the reason in RV(results[].msg).
+        - V(ok) when the change is applied (a change accepted with O(wait=false) is V(in_progress), not V(ok)).
+        - V(pending_payment) when its order waits for payment.
+        - V(in_progress) when it was started and not followed to its end (O(wait=false), or the wait timed out).
+        - V(failed) when it failed; RV(results[].msg) says why.
       type: str
     order_id:
       description: The billing order of the change, or V(null).
