@@ -21,12 +21,12 @@ export PYTHONDONTWRITEBYTECODE := 1
 DOCS_VENV := $(BUILD_DIR)/docs-venv
 DOCS_STAMP := $(DOCS_VENV)/.installed
 
-.PHONY: help venv collection units sanity integration reliability soak molecule lint release-check test demo bench docs clean
+.PHONY: help venv collection units examples sanity integration reliability soak molecule lint release-check test demo bench docs clean
 
 help:
 	@echo "make demo   - set up and resize bandwidths on the local simulator (check mode, then for real)"
 	@echo "make test   - set up and run every test (units, simulator, sanity, integration, lint)"
-	@echo "make units | reliability | sanity | integration | molecule | lint | release-check"
+	@echo "make units | examples | reliability | sanity | integration | molecule | lint | release-check"
 	@echo "make bench | soak | docs | clean"
 
 $(STAMP): requirements-test.txt requirements.txt
@@ -48,6 +48,10 @@ collection: $(STAMP)
 
 units: collection
 	cd $(COLL) && PYTHONPATH=$(COLLECTIONS) $(BIN)/python -m pytest -q -p no:cacheprovider tests/unit tests/simulator_tests tests/workflow
+
+# Every module's EXAMPLES, as written, in one playbook per module against a fresh simulator seeded for the demo.
+examples: collection
+	cd $(COLL) && PYTHONPATH=$(COLLECTIONS) $(BIN)/python -m pytest -q -p no:cacheprovider tests/examples
 
 # Bad input, secret scans, auth and permissions, targeted faults and a short seeded fault campaign.
 reliability: collection
@@ -71,7 +75,7 @@ integration: collection
 lint: collection
 	cd $(COLL) && $(BIN)/ansible-lint --profile production roles playbooks
 
-test: units reliability sanity integration molecule lint release-check
+test: units examples reliability sanity integration molecule lint release-check
 	@echo "make test: all suites passed"
 
 release-check: collection
@@ -88,8 +92,17 @@ docs: collection $(DOCS_STAMP)
 	cd $(COLL) && PATH=$(DOCS_VENV)/bin:$$PATH tests/utils/build_docs.sh $(CURDIR)/build/docs
 
 # The role's scenario on localhost against a fresh simulator (converge, idempotence, verify).
+# Molecule keeps its inventory (group_vars, host_vars) in an ephemeral directory named after the
+# project directory, ~/.ansible/tmp/molecule.<hash of "bandwidth">.default by default: every checkout
+# would share it, and a run that rewrites or prunes it removes the group_vars of another run under
+# way ("'molecule_targets' is undefined"). Each run gets its own temporary directory for that state
+# and for ANSIBLE_HOME, removed afterwards; nothing is written to ~/.ansible (prerun is off in
+# molecule.yml: the collection is already on ANSIBLE_COLLECTIONS_PATH).
 molecule: collection
-	cd $(COLL) && $(BIN)/python tests/utils/with_simulator.py -- $(BIN)/molecule test -s default
+	mkdir -p $(BUILD_DIR)
+	run=$$(mktemp -d $(BUILD_DIR)/molecule.XXXXXX); trap 'rm -rf "$$run"' EXIT; \
+	  cd $(COLL) && ANSIBLE_HOME=$$run/ansible-home MOLECULE_EPHEMERAL_DIRECTORY=$$run/state \
+	  $(BIN)/python tests/utils/with_simulator.py -- $(BIN)/molecule test -s default
 
 # Plan in check mode, apply, rerun: on a fresh local simulator seeded for the demo.
 demo: collection

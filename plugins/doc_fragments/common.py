@@ -28,6 +28,8 @@ options:
     description:
       - The region of the bandwidths, for example V(cn-north-4) or V(ap-southeast-1).
       - If not set, the value of the E(HW_REGION_NAME) environment variable is used.
+      - Required, from this option or from E(HW_REGION_NAME); the option need not be written in a task when the
+        variable is set. A run with neither fails before any request and names both.
     type: str
     required: true
   project_id:

@@ -85,29 +85,40 @@ seealso:
 EXAMPLES = r"""
 - name: Place a resize order without paying it
   hwcloud.bandwidth.workspace_bandwidth:
-    name: office
+    name: wks-office
     size: 50
     auto_pay: false
     wait: false
     region: cn-north-4
   register: resize
 
-- name: Pay it once approved, and wait until the new size is applied
+- name: Place another one, on a VPC bandwidth
+  hwcloud.bandwidth.vpc_bandwidth:
+    name: shared-web
+    size: 200
+    auto_pay: false
+    wait: false
+    region: cn-north-4
+  register: web_resize
+
+- name: Pay the first once approved, and wait until the new size is applied
   hwcloud.bandwidth.order:
     order_id: "{{ resize.order_id }}"
     state: paid
     wait: true
     region: cn-north-4
 
-- name: Or cancel it
+- name: Cancel the other one, which was not approved
   hwcloud.bandwidth.order:
-    order_id: "{{ resize.order_id }}"
+    order_id: "{{ web_resize.order_id }}"
     state: cancelled
     region: cn-north-4
 
-- name: Pay every approved order in one task and wait until all are applied; go on when some fail
+- name: Pay several orders in one task and wait until all are applied; go on when some fail (a cancelled one does)
   hwcloud.bandwidth.order:
-    order_ids: "{{ resize_order_ids }}"
+    order_ids:
+      - "{{ resize.order_id }}"
+      - "{{ web_resize.order_id }}"
     state: paid
     wait: true
     wait_timeout: 900

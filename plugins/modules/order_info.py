@@ -61,15 +61,39 @@ seealso:
 """
 
 EXAMPLES = r"""
-- name: Read the order placed by a resize
-  hwcloud.bandwidth.order_info:
-    order_id: "{{ resize.order_id }}"
+- name: Order a larger yearly/monthly Workspace bandwidth and pay it, without waiting until it is applied
+  hwcloud.bandwidth.workspace_bandwidth:
     region: cn-north-4
-  register: order
+    name: wks-office
+    size: 50
+    auto_pay: true
+    wait: false
+  register: office_resize
 
-- name: Wait until all the approved orders are applied
+- name: The same for a VPC bandwidth
+  hwcloud.bandwidth.vpc_bandwidth:
+    region: cn-north-4
+    name: shared-web
+    size: 200
+    auto_pay: true
+    wait: false
+  register: web_resize
+
+- name: Read the order placed by the first resize
   hwcloud.bandwidth.order_info:
-    order_ids: "{{ resize_order_ids }}"
+    order_id: "{{ office_resize.order_id }}"
+    region: cn-north-4
+  register: office_order
+
+- name: Show its status and amount
+  ansible.builtin.debug:
+    msg: "{{ office_order.orders[0].status }}, {{ office_order.orders[0].amount }} {{ office_order.orders[0].currency }}"
+
+- name: Wait until both orders are applied
+  hwcloud.bandwidth.order_info:
+    order_ids:
+      - "{{ office_resize.order_id }}"
+      - "{{ web_resize.order_id }}"
     wait_until: completed
     wait_timeout: 900
     region: cn-north-4

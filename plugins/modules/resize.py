@@ -99,12 +99,20 @@ EXAMPLES = r"""
     targets:
       - {service: workspace, name: wks-office, size: 100}
       - {service: vpc, name: shared-web, size: 400}
-      - {service: vpc, id: 3a5b7c9d-1e2f-4a6b-8c0d-9e8f7a6b5c4d, size: 50}
+      - {service: vpc, id: 3a9c5d7b-1e4f-4b6a-8c8d-0f5e4b3a7d94, size: 100}
     auto_pay: true
     wait_timeout: 900
   register: resized
 
-- name: Dry run of a night profile, allowing yearly/monthly decreases
+- name: The night profile (in a real play, a variable of the inventory or a vars file)
+  ansible.builtin.set_fact:
+    night_targets:
+      - {service: workspace, name: wks-office, size: 50}
+      - {service: workspace, name: wks-training, size: 10}
+      - {service: vpc, name: shared-batch, size: 20}
+      - {service: vpc, name: eip-bastion, size: 2}
+
+- name: Dry run of the night profile, allowing yearly/monthly decreases
   hwcloud.bandwidth.resize:
     region: cn-north-4
     targets: "{{ night_targets }}"
@@ -126,10 +134,11 @@ EXAMPLES = r"""
   check_mode: true
   register: right_size
 
-- name: Start the changes without waiting
+- name: Start the night profile's changes without waiting (its yearly/monthly order is left to be paid)
   hwcloud.bandwidth.resize:
     region: cn-north-4
     targets: "{{ night_targets }}"
+    prepaid_decrease: immediate
     wait: false
   register: started
 
@@ -222,9 +231,10 @@ results:
       type: str
     status:
       description:
-        - V(ok) when the change is applied (or, with O(wait=false), accepted and nothing more can be known yet is
-          not V(ok) but V(in_progress)); V(pending_payment) when its order waits for payment; V(in_progress) when it
-          was started and not followed to its end; V(failed) with the reason in RV(results[].msg).
+        - V(ok) when the change is applied (a change accepted with O(wait=false) is V(in_progress), not V(ok)).
+        - V(pending_payment) when its order waits for payment.
+        - V(in_progress) when it was started and not followed to its end (O(wait=false), or the wait timed out).
+        - V(failed) when it failed; RV(results[].msg) says why.
       type: str
     order_id:
       description: The billing order of the change, or V(null).

@@ -122,16 +122,17 @@ EXAMPLES = r"""
     size: 50
     charge_mode: traffic
 
-- name: Bill a pay-per-use shared bandwidth by enhanced 95th percentile
+- name: Bill a pay-per-use shared bandwidth by enhanced 95th percentile, at 100 Mbit/s
   hwcloud.bandwidth.vpc_bandwidth:
     region: cn-north-4
-    name: shared-web
+    name: shared-batch
+    size: 100
     charge_mode: 95peak_plus
 
 - name: Rename a bandwidth, selecting it by ID (never places an order, even on a yearly/monthly bandwidth)
   hwcloud.bandwidth.vpc_bandwidth:
     region: cn-north-4
-    id: 3a5b7c9d-1e2f-4a6b-8c0d-9e8f7a6b5c4d
+    id: 2f8b4c6a-0d3e-4a5f-9b7c-9e4d3a2f6c83
     name: shared-web-prod
 
 - name: Order a larger yearly/monthly bandwidth and pay it from the balance, waiting until it is applied

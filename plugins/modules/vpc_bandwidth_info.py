@@ -69,7 +69,7 @@ EXAMPLES = r"""
 - name: Read one bandwidth by name
   hwcloud.bandwidth.vpc_bandwidth_info:
     region: cn-north-4
-    name: shared-web-prod
+    name: shared-web
   register: web
 """
 

@@ -39,10 +39,19 @@ options:
     elements: str
   plot_dir:
     description:
-      - When set, write one small SVG chart per bandwidth into this directory (created when missing), named after the
-        bandwidth ID, showing the hourly values, the current size and the recommended size. Needs the Python library
-        pygal on the host that runs the module.
-      - The charts are written in check mode too; they are local files, not changes to the cloud.
+      - When set, write one SVG chart per bandwidth into this directory (created when missing), and one overview page
+        C(overview.html) of the whole run. Needs the Python library pygal on the host that runs the module.
+      - A chart is named after the bandwidth's name, made safe for a file name (characters other than letters, digits,
+        C(_), C(-) and C(.) become C(_)), and the first 8 characters of its ID, for example
+        C(shared-web_2f8b4c6a.svg) (the whole ID if two bandwidths would share a file name).
+      - A chart shows the hourly maxima against their date and hour (UTC) on a y-axis that starts at 0, with
+        horizontal lines for the percentile of O(usage.percentile), the current size and the recommended size, and a
+        note when there are fewer than O(usage.min_hours) hourly points (the size is kept) or when the bandwidth is
+        saturated (5% of the hours or more at 95% of its size; demand above the size is not visible).
+      - The overview page lists every bandwidth with its size, hours, peak, percentile, utilization (with a bar),
+        saturation, recommendation and reason, and shows its chart.
+      - The charts are written in check mode too; they are local files, not changes to the cloud. Files of an earlier
+        run in the directory are overwritten when the names match and kept otherwise.
     type: path
 notes:
   - Needs the Cloud Eye permission C(ces:metricData:list) (read metric data) besides reading the VPC bandwidths.
@@ -72,19 +81,23 @@ EXAMPLES = r"""
   loop: "{{ usage.bandwidths | rejectattr('recommended_size', 'equalto', none) | list }}"
   when: item.recommended_size != item.size
 
-- name: Size two bandwidths for their peak over 14 days, never below 10 Mbit/s, with charts
+- name: Size two bandwidths for their peak over 14 days, never below 10 Mbit/s, with charts next to the playbook
   hwcloud.bandwidth.vpc_bandwidth_usage_info:
     region: cn-north-4
     ids:
-      - 3a5b7c9d-1e2f-4a6b-8c0d-9e8f7a6b5c4d
-      - 4b6c8d0e-2f3a-4b7c-9d1e-0f9a8b7c6d5e
+      - 2f8b4c6a-0d3e-4a5f-9b7c-9e4d3a2f6c83
+      - 3a9c5d7b-1e4f-4b6a-8c8d-0f5e4b3a7d94
     usage:
       window_days: 14
       percentile: 100
       headroom_percent: 10
       min_size: 10
-    plot_dir: /tmp/bandwidth-usage
+    plot_dir: "{{ playbook_dir }}/bandwidth-usage"
   register: peaks
+
+- name: Show where the charts are
+  ansible.builtin.debug:
+    msg: "Charts: {{ peaks.bandwidths | map(attribute='plot') | join(', ') }}; overview: {{ peaks.overview }}"
 """
 
 RETURN = r"""
@@ -137,13 +150,22 @@ bandwidths:
       sample: "the 95th percentile of 169 hourly maxima over 7 days is 49.2 Mbit/s (peak 50 Mbit/s, 98.4% of 50 Mbit/s);
         with 25% headroom it needs 61.5 Mbit/s, the next valid size is 62 Mbit/s: increase from 50 to 62 Mbit/s"
     plot:
-      description: The path of the SVG chart of the bandwidth.
+      description: The path of the SVG chart of the bandwidth, named after its name and ID.
       type: str
       returned: when O(plot_dir) is set
-      sample: /tmp/bandwidth-usage/4b6c8d0e-2f3a-4b7c-9d1e-0f9a8b7c6d5e.svg
+      sample: /tmp/bandwidth-usage/shared-web-prod_4b6c8d0e.svg
+overview:
+  description: The path of the overview page (HTML) of the run, which shows every bandwidth and links its chart.
+  returned: when O(plot_dir) is set
+  type: str
+  sample: /tmp/bandwidth-usage/overview.html
 """
 
+import datetime
+import html
 import os
+import re
+import time
 import traceback
 
 from ansible.module_utils.basic import missing_required_lib
@@ -156,6 +178,12 @@ from ansible_collections.hwcloud.bandwidth.plugins.module_utils._vpc import VpcB
 CLOUD_EYE_WORKERS = 8
 
 
+SATURATED_PERCENT = 5
+HOUR = 3600
+SAFE_NAME = re.compile(r"[^\w.-]+")
+COLORS = ("#1f77b4", "#7f7f7f", "#ff7f0e", "#2ca02c")  # hourly maxima, current size, percentile, recommended
+
+
 def _load_pygal():
     """pygal is needed only for the charts: imported when they are asked for."""
     try:
@@ -165,15 +193,182 @@ def _load_pygal():
     return pygal, None
 
 
-def write_plot(pygal, path, entry, values):
-    """One small SVG: the hourly values, the current size and the recommended size."""
-    chart = pygal.Line(width=640, height=260, show_dots=False, show_x_labels=False, x_title="hours",
-                       y_title="Mbit/s", title="%s (%s)" % (entry["name"], entry["id"]), legend_at_bottom=True)
-    count = max(1, len(values))
-    chart.add("hourly maximum", [round(value, 3) for value in values])
-    chart.add("current size %s" % entry["size"], [entry["size"]] * count)
-    chart.add("recommended %s" % entry["recommended_size"], [entry["recommended_size"]] * count)
+def _utc(seconds):
+    return datetime.datetime.fromtimestamp(seconds, datetime.timezone.utc).replace(tzinfo=None)
+
+
+def chart_points(series, end):
+    """The points of a series as [(UTC datetime, Mbit/s)], oldest first, and whether their times were derived.
+
+    A point may carry its time: a (timestamp in ms, value) pair or a dict with C(timestamp) and C(value) or
+    C(max). Bare values (oldest first, one per hour) get their hour counted back from the hour of the window
+    end (C(end), seconds); hours without data are left out of a series, so derived times are approximate.
+    """
+    series = list(series or [])
+    if series and all(isinstance(point, (int, float)) for point in series):
+        last = int(end) // HOUR * HOUR
+        return [(_utc(last - (len(series) - 1 - index) * HOUR), float(value))
+                for index, value in enumerate(series)], True
+    points = []
+    for point in series:
+        if isinstance(point, dict):
+            stamp, value = point.get("timestamp"), point.get("value", point.get("max"))
+        else:
+            stamp, value = point
+        points.append((_utc(float(stamp) / 1000.0), float(value)))
+    return sorted(points), False
+
+
+def plot_file_name(entry, used):
+    """<name made filesystem-safe>_<first 8 characters of the id>.svg; the whole id when that is taken."""
+    name = SAFE_NAME.sub("_", entry.get("name") or "").strip("._")[:64] or "bandwidth"
+    for suffix in (str(entry["id"])[:8], SAFE_NAME.sub("_", str(entry["id"]))):
+        file_name = "%s_%s.svg" % (name, suffix)
+        if file_name not in used:
+            used.add(file_name)
+            return file_name
+    raise ValueError("two bandwidths share the id %s" % entry["id"])
+
+
+def ordinal(number):
+    """95 -> 95th, 99.5 -> 99.5th."""
+    if number != int(number):
+        return "%gth" % number
+    number = int(number)
+    suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    return "%d%s" % (number, suffix)
+
+
+def chart_notes(entry, min_hours):
+    """Short warnings written on a chart: too little data, saturation."""
+    notes = []
+    if (entry.get("hours") or 0) < min_hours:
+        notes.append("Too little data: %d hourly points, %d needed; the size is kept."
+                     % (entry.get("hours") or 0, min_hours))
+    saturated = entry.get("saturated_percent")
+    if saturated is not None and saturated >= SATURATED_PERCENT:
+        notes.append("Saturated: %s%% of the hours at 95%% of the size or more; demand above the size is not "
+                     "visible." % saturated)
+    return notes
+
+
+def _moment(moment):
+    """A day's first hour as its date, other hours with their time (axis labels and tooltips)."""
+    return moment.strftime("%b %d" if moment.hour == 0 else "%b %d %H:00")
+
+
+def x_labels(first, last):
+    """Midnights within [first, last]; every 1, 3 or 6 hours when that spans less than two days."""
+    hours = (last - first).total_seconds() / HOUR
+    step = 24 if hours > 48 else 6 if hours > 24 else 3 if hours > 8 else 1
+    moment = first.replace(minute=0, second=0, microsecond=0)
+    while moment < first or moment.hour % step:
+        moment += datetime.timedelta(hours=1)
+    labels = []
+    while moment <= last:
+        labels.append(moment)
+        moment += datetime.timedelta(hours=step)
+    return labels or [first]
+
+
+def _chart(pygal, title, x_title):
+    style = pygal.style.Style(colors=COLORS, background="white", plot_background="white", foreground="#333",
+                              foreground_strong="#111", foreground_subtle="#999", guide_stroke_color="#e4e4e4",
+                              major_guide_stroke_color="#e4e4e4", title_font_size=15, legend_font_size=12,
+                              label_font_size=11)
+    return pygal.DateTimeLine(
+        width=900, height=400, style=style, title=title, x_title=x_title, y_title="Mbit/s",
+        show_dots=False, include_x_axis=True, legend_at_bottom=True, legend_at_bottom_columns=2,
+        truncate_legend=-1, x_value_formatter=_moment, value_formatter=lambda value: "%g" % round(value, 1),
+        show_x_guides=True)
+
+
+def write_plot(pygal, path, entry, series, policy, end):
+    """One SVG: the hourly maxima against their dates, on a y-axis from 0, with horizontal lines for the
+    percentile, the current size and the recommended size, and a note when data is short or saturated."""
+    points, derived = chart_points(series, end)
+    first = points[0][0] if points else _utc(end - policy.window_days * 86400)
+    last = points[-1][0] if points else _utc(end)
+    heading = "%s (%s), %s" % (entry.get("name"), entry["id"], entry.get("billing_mode"))
+    title = "\n".join([heading] + chart_notes(entry, policy.min_hours))
+    x_title = "hour (UTC)%s" % (", counted back from the end of the window" if derived else "")
+    chart = _chart(pygal, title, x_title)
+    top = max([point[1] for point in points] + [entry["size"], entry.get("recommended_size") or 0, 1])
+    chart.range = (0, top * 1.1)
+    chart.x_labels = x_labels(first, last)
+    chart.add("hourly maximum", [(moment, round(value, 3)) for moment, value in points])
+    # The current size first and solid, so that a percentile or recommendation on the same value stays visible.
+    lines = [("current size %s Mbit/s" % entry["size"], entry["size"], {"width": 3}),
+             ("recommended %s Mbit/s" % entry.get("recommended_size"), entry.get("recommended_size"),
+              {"width": 2, "dasharray": "10,5"})]
+    label = "peak" if policy.percentile >= 100 else "%s percentile" % ordinal(policy.percentile)
+    percentile = entry.get("percentile_mbit")
+    lines.insert(1, ("%s %s" % (label, "no data" if percentile is None else "%s Mbit/s" % percentile),
+                     percentile, {"width": 2, "dasharray": "4,4"}))
+    for label, value, stroke in lines:
+        chart.add(label, [(first, value), (last, value)] if value is not None else [], stroke_style=stroke)
     chart.render_to_file(path)
+
+
+def _cell(value, suffix=""):
+    return "&ndash;" if value is None else html.escape("%s%s" % (value, suffix))
+
+
+def _overview_row(entry):
+    utilization = entry.get("utilization_percent")
+    width = min(100.0, utilization or 0.0)
+    change = entry.get("recommended_size")
+    if change is not None and change != entry["size"]:
+        change = "%s &rarr; %s" % (entry["size"], change)
+    plot = entry.get("plot")
+    link = '<a href="%s"><img src="%s" width="270" alt="chart"></a>' % ((html.escape(os.path.basename(plot)),) * 2) \
+        if plot else ""
+    saturated = entry.get("saturated_percent")
+    flag = ' class="saturated"' if saturated is not None and saturated >= SATURATED_PERCENT else ""
+    return ("<tr%s><td>%s<br><small>%s</small></td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td>"
+            '<td><div class="bar"><div style="width:%.1f%%"></div></div>%s</td><td>%s</td><td>%s</td>'
+            "<td><small>%s</small></td><td>%s</td></tr>"
+            % (flag, html.escape(entry.get("name") or ""), html.escape(entry["id"]),
+               _cell(entry.get("billing_mode")), _cell(entry["size"]), _cell(entry.get("hours")),
+               _cell(entry.get("peak_mbit")), _cell(entry.get("percentile_mbit")), width,
+               _cell(utilization, " %"), _cell(saturated, " %"), change if change is not None else "&ndash;",
+               _cell(entry.get("reason")), link))
+
+
+def write_overview(path, entries, policy):
+    """One HTML page: every bandwidth's size, percentile, utilization and recommendation at a glance."""
+    heading = ("VPC bandwidth usage: %s percentile of the hourly maxima over %s days, %s%% headroom"
+               % (ordinal(policy.percentile), policy.window_days, policy.headroom_percent))
+    rows = "\n".join(_overview_row(entry) for entry in entries)
+    page = """<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>%(title)s</title><style>
+body{font-family:sans-serif;margin:1.5em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;
+vertical-align:top;text-align:left}.bar{display:inline-block;width:120px;height:10px;background:#eee;margin-right:6px}
+.bar div{height:10px;background:#1f77b4}tr.saturated td{background:#fff3e0}
+</style></head><body><h1>%(title)s</h1>
+<p>%(count)d bandwidth(s), written %(written)s UTC. Sizes in Mbit/s; utilization is the percentile as a share of the
+size; saturated is the share of hours at 95%% of the size or more (highlighted from %(saturated)d%%).</p>
+<table><tr><th>bandwidth</th><th>billing</th><th>size</th><th>hours</th><th>peak</th><th>percentile</th>
+<th>utilization</th><th>saturated</th><th>recommended</th><th>reason</th><th></th></tr>
+%(rows)s
+</table></body></html>
+""" % {"title": html.escape(heading), "count": len(entries), "rows": rows, "saturated": SATURATED_PERCENT,
+       "written": _utc(time.time()).strftime("%Y-%m-%d %H:%M")}
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(page)
+
+
+def write_charts(pygal, directory, entries, series, policy, end=None):
+    """A chart per entry (its path in the entry's C(plot)) and the overview page; returns the overview's path."""
+    end = time.time() if end is None else end
+    os.makedirs(directory, exist_ok=True)
+    used = set()
+    for entry in entries:
+        entry["plot"] = os.path.join(directory, plot_file_name(entry, used))
+        write_plot(pygal, entry["plot"], entry, series.get(entry["id"]), policy, end)
+    overview = os.path.join(directory, "overview.html")
+    write_overview(overview, entries, policy)
+    return overview
 
 
 class VpcBandwidthUsageInfoModule(BandwidthModule):
@@ -201,11 +396,7 @@ class VpcBandwidthUsageInfoModule(BandwidthModule):
         series = eye.hourly_maxima(bandwidths, window_days=policy.window_days)
         entries = [recommend(bandwidth, series.get(bandwidth["id"]), policy) for bandwidth in bandwidths]
         if pygal is not None:
-            directory = params["plot_dir"]
-            os.makedirs(directory, exist_ok=True)
-            for entry in entries:
-                entry["plot"] = os.path.join(directory, "%s.svg" % entry["id"])
-                write_plot(pygal, entry["plot"], entry, series.get(entry["id"]) or [])
+            self.result["overview"] = write_charts(pygal, params["plot_dir"], entries, series, policy)
         self.result["bandwidths"] = entries
 
     def _select(self, bandwidths, ids):

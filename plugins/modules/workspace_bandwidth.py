@@ -72,15 +72,15 @@ EXAMPLES = r"""
 - name: Set a pay-per-use Workspace bandwidth to 50 Mbit/s (credentials from the HW_* environment variables)
   hwcloud.bandwidth.workspace_bandwidth:
     region: cn-north-4
-    name: wks-lab
+    name: wks-training
     size: 50
 
 - name: Rename a bandwidth and set its size, selecting it by ID
   hwcloud.bandwidth.workspace_bandwidth:
     region: cn-north-4
-    id: 6b1e9c2a-4d3f-4a8b-9c7d-1e2f3a4b5c6d
-    name: wks-office
-    size: 100
+    id: 1e7a3b5f-9c2d-4f4e-8a6b-8d3c2f1e5b72
+    name: wks-training-lab
+    size: 30
 
 - name: Order a larger yearly/monthly bandwidth and pay it from the balance, waiting until it is applied
   hwcloud.bandwidth.workspace_bandwidth:

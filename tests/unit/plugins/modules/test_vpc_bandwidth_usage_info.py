@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import builtins
 import os
+import re
 
 import pytest
 
+from ansible_collections.hwcloud.bandwidth.plugins.module_utils._usage import UsagePolicy
 from ansible_collections.hwcloud.bandwidth.plugins.modules import vpc_bandwidth_usage_info as module
 
 PROJECT = "proj-1"
@@ -158,17 +160,122 @@ def test_check_mode_gives_the_same_result(cloud, run_module):
     assert run_module(module, ARGS, check_mode=True)["bandwidths"] == run_module(module, ARGS)["bandwidths"]
 
 
-def test_plot_dir_writes_one_svg_per_bandwidth(cloud, run_module, tmp_path):
+def read(path):
+    with open(path, encoding="utf-8") as handle:
+        return handle.read()
+
+
+def test_plot_dir_writes_a_chart_per_bandwidth_named_by_name_and_id_and_an_overview(cloud, run_module, tmp_path):
     pytest.importorskip("pygal")
     directory = str(tmp_path / "plots")
     result = run_module(module, dict(ARGS, plot_dir=directory))
     assert not result.get("failed"), result
+    assert [os.path.basename(entry["plot"]) for entry in result["bandwidths"]] == [
+        "name-bw-busy_bw-busy.svg", "name-bw-idle_bw-idle.svg", "name-bw-new_bw-new.svg"]
+    assert sorted(os.listdir(directory)) == sorted(
+        [os.path.basename(entry["plot"]) for entry in result["bandwidths"]] + ["overview.html"])
     for entry in result["bandwidths"]:
-        assert entry["plot"] == os.path.join(directory, entry["id"] + ".svg")
-        with open(entry["plot"], encoding="utf-8") as handle:
-            text = handle.read()
+        text = read(entry["plot"])
         assert text.lstrip().startswith("<?xml") and "<svg" in text
-        assert "recommended %s" % entry["recommended_size"] in text
+        assert "recommended %s Mbit/s" % entry["recommended_size"] in text
+        assert "current size %s Mbit/s" % entry["size"] in text
+        assert "95th percentile %s Mbit/s" % entry["percentile_mbit"] in text
+    assert "Too little data: 5 hourly points, 24 needed" in read(by_id(result)["bw-new"]["plot"])
+    assert "Too little data" not in read(by_id(result)["bw-busy"]["plot"])
+    assert result["overview"] == os.path.join(directory, "overview.html")
+    overview = read(result["overview"])
+    for entry in result["bandwidths"]:
+        row = overview[overview.index(">%s<" % entry["name"]):]
+        row = row[:row.index("</tr>")]
+        assert 'href="%s"' % os.path.basename(entry["plot"]) in row
+        assert ">%s<" % entry["percentile_mbit"] in row and "%s %%" % entry["utilization_percent"] in row
+    assert "50 &rarr; 63" in overview and "100 &rarr; 10" in overview
+    assert "95th percentile of the hourly maxima over 7 days, 25% headroom" in overview
+
+
+ENTRY = {"id": "2f8b4c6a-0d3e-4a5f-9b7c-9e4d3a2f6c83", "name": "shared-web", "size": 50, "billing_mode": "on_demand",
+         "hours": 48, "peak_mbit": 50.0, "percentile_mbit": 49.5, "utilization_percent": 99.0,
+         "recommended_size": 63, "reason": "increase"}
+END = 1714003200.0  # 2024-04-25 00:00 UTC
+
+
+def series_paths(svg):
+    """The drawn line of each series, in the order the series were added: [(x, y), ...]."""
+    lines = []
+    for group in re.findall(r'<g class="series serie-(\d+)[^"]*">(.*?)</g>', svg, re.S):
+        path = re.search(r'<path d="M([^"]+)"', group[1])
+        points = re.findall(r"(-?[\d.]+) (-?[\d.]+)", path.group(1)) if path else []
+        lines.append([(float(x), float(y)) for x, y in points])
+    return lines
+
+
+def y_axis_labels(svg):
+    axis = re.search(r'<g class="axis y[^"]*">(.*?)</g>\s*</g>', svg, re.S) or re.search(
+        r'<g class="axis y[^"]*">(.*)', svg, re.S)
+    return re.findall(r"<text[^>]*>([^<]+)</text>", axis.group(1))
+
+
+def chart(tmp_path, entry=None, series=None, policy=None):
+    pygal = pytest.importorskip("pygal")
+    path = str(tmp_path / "chart.svg")
+    values = [float(10 + hour % 24) for hour in range(72)] if series is None else series
+    module.write_plot(pygal, path, dict(ENTRY, **(entry or {})), values, policy or UsagePolicy(), END)
+    return read(path)
+
+
+def test_a_chart_has_dates_a_zero_based_axis_and_flat_lines_for_the_percentile_and_sizes(tmp_path):
+    svg = chart(tmp_path)
+    # 72 bare values end at the hour of the window end: from 04-22 01:00 to 04-25 00:00; a label each midnight.
+    assert sorted(set(re.findall(r">(Apr [^<]*)<", svg))) == ["Apr 23", "Apr 24", "Apr 25"]
+    assert "counted back from the end of the window" in svg
+    assert "0" in y_axis_labels(svg)
+    hourly, current, percentile, recommended = series_paths(svg)
+    assert len(hourly) == 72
+    for line in (current, percentile, recommended):
+        assert len(line) == 2 and line[0][1] == line[1][1] and line[0][0] < line[1][0]
+    # Higher values are drawn higher (smaller y): recommended 63 > current 50 > percentile 49.5.
+    assert recommended[0][1] < current[0][1] < percentile[0][1]
+    for label in ("hourly maximum", "current size 50 Mbit/s", "95th percentile 49.5 Mbit/s", "recommended 63 Mbit/s",
+                  "shared-web (2f8b4c6a-0d3e-4a5f-9b7c-9e4d3a2f6c83), on_demand"):
+        assert label in svg
+    assert "Too little data" not in svg and "Saturated" not in svg
+
+
+def test_a_chart_uses_the_timestamps_of_the_points_when_given(tmp_path):
+    stamps = [1714003200000 + hour * 3600000 for hour in range(30)]  # 04-25 00:00 to 04-26 05:00: every 6 hours
+    svg = chart(tmp_path, series=[(stamp, 5.0) for stamp in stamps])
+    assert sorted(set(re.findall(r">(Apr [^<]*)<", svg))) == [
+        "Apr 25", "Apr 25 06:00", "Apr 25 12:00", "Apr 25 18:00", "Apr 26"]
+    assert "counted back" not in svg
+    points, derived = module.chart_points([{"timestamp": stamps[1], "max": 2.0}, {"timestamp": stamps[0], "value": 1.0}], END)
+    assert not derived and [point[1] for point in points] == [1.0, 2.0]
+    assert points[0][0].strftime("%Y-%m-%d %H:%M") == "2024-04-25 00:00"
+
+
+def test_a_chart_notes_short_data_and_saturation(tmp_path):
+    svg = chart(tmp_path, entry={"hours": 10, "saturated_percent": 12.5}, series=[20.0] * 10)
+    assert "Too little data: 10 hourly points, 24 needed; the size is kept." in svg
+    assert "Saturated: 12.5% of the hours at 95% of the size or more" in svg
+    assert "Saturated" not in chart(tmp_path, entry={"saturated_percent": 4.9})
+    assert "Too little data: 10 hourly points, 48 needed" in chart(
+        tmp_path, entry={"hours": 10}, policy=UsagePolicy(min_hours=48))
+
+
+def test_a_chart_without_data_still_shows_the_sizes(tmp_path):
+    svg = chart(tmp_path, entry={"hours": 0, "peak_mbit": None, "percentile_mbit": None, "utilization_percent": None,
+                                 "recommended_size": 50}, series=[])
+    assert "95th percentile no data" in svg and "None" not in svg
+    assert "Too little data: 0 hourly points" in svg and "current size 50 Mbit/s" in svg
+    assert "peak 49.5 Mbit/s" in chart(tmp_path, policy=UsagePolicy(percentile=100))
+
+
+def test_chart_file_names_are_safe_and_unique():
+    used = set()
+    assert module.plot_file_name({"name": "shared-web", "id": "2f8b4c6a-0d3e"}, used) == "shared-web_2f8b4c6a.svg"
+    assert module.plot_file_name({"name": "shared-web", "id": "2f8b4c6a-ffff"}, used) == "shared-web_2f8b4c6a-ffff.svg"
+    assert module.plot_file_name({"name": "../a b/c", "id": "12345678"}, used) == "a_b_c_12345678.svg"
+    assert module.plot_file_name({"name": "..", "id": "12345678"}, used) == "bandwidth_12345678.svg"
+    assert module.plot_file_name({"name": "办公.带宽", "id": "abcdefgh"}, used) == "办公.带宽_abcdefgh.svg"
 
 
 def test_plot_dir_without_pygal_fails_clearly(cloud, run_module, monkeypatch, tmp_path):
