@@ -261,12 +261,13 @@ class Prices:
             return _Request(None, None, None, reason)
         billing = bandwidth.get("billing_mode")
         if billing not in (PREPAID, ON_DEMAND):
-            return _Request(None, None, None, "the billing mode of %s is unknown" % bandwidth.get("id"))
+            return _Request(None, None, None, "the billing mode of bandwidth %s is unknown"
+                            % (bandwidth.get("id") or bandwidth.get("name") or "(no id)"))
         before = _size(bandwidth.get("size") if size_before is None else size_before)
         after = before if size_after is None else _size(size_after)
         if before is None or after is None:
-            return _Request(None, None, None, "no price for a size that is not a whole number of Mbit/s (%r -> %r)"
-                            % (size_before, size_after))
+            return _Request(None, None, None, "no price for a size that is not a whole number of Mbit/s (%s -> %s)"
+                            % (json.dumps(size_before), json.dumps(size_after)))
         region = region or getattr(getattr(self.client, "config", None), "region", None)
         return _Request(_Product(spec, region, billing, before), _Product(spec, region, billing, after), project_id,
                         None)

@@ -310,6 +310,12 @@ def test_an_invalid_size_is_no_price(before, after):
     bandwidth = shared(size=None)
     [price] = Prices(FakeBss()).estimate([(bandwidth, before, after, "r1")])
     assert price["monthly_change"] is None and "whole number" in price["reason"]
+    assert "None" not in price["reason"]
+
+
+def test_an_unknown_billing_mode_is_no_price():
+    [price] = Prices(FakeBss()).estimate([(dict(shared(), billing_mode=None), 1, 2, "r1")])
+    assert "billing mode of bandwidth bw-shared is unknown" in price["reason"]
 
 
 def test_sizes_default_to_the_bandwidths_own():
