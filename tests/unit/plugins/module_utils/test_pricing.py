@@ -258,10 +258,10 @@ def test_no_permission_stops_asking_and_warns_once(error):
     {},
     {"official_website_rating_result": None, "currency": "CNY"},
     {"official_website_rating_result": {"product_rating_results": "none"}},
-    {"official_website_rating_result": {"product_rating_results": [{"id": "p1", "official_website_amount": "abc"},
-                                                                    {"id": "p2", "official_website_amount": 3}]}},
-    {"official_website_rating_result": {"product_rating_results": [{"id": "p1", "official_website_amount": -5},
-                                                                    {"id": "p2", "official_website_amount": 3}]}},
+    {"official_website_rating_result": {"product_rating_results": [
+        {"id": "p1", "official_website_amount": "abc"}, {"id": "p2", "official_website_amount": 3}]}},
+    {"official_website_rating_result": {"product_rating_results": [
+        {"id": "p1", "official_website_amount": -5}, {"id": "p2", "official_website_amount": 3}]}},
     {"official_website_rating_result": {"product_rating_results": [{"id": "p2", "official_website_amount": 3}]}},
     ["not", "an", "object"],
     None,
@@ -326,8 +326,8 @@ def test_sizes_default_to_the_bandwidths_own():
 
 def test_no_change_needs_no_call_when_nothing_can_be_priced():
     bss = FakeBss()
-    prices = Prices(bss).estimate([(workspace(), 20, 30, "r1"), (shared(charge_mode="traffic", billing="on_demand"),
-                                                                   10, 20, "r1")])
+    traffic = shared(charge_mode="traffic", billing="on_demand")
+    prices = Prices(bss).estimate([(workspace(), 20, 30, "r1"), (traffic, 10, 20, "r1")])
     assert not bss.calls and all(p["reason"] for p in prices)
 
 
