@@ -242,11 +242,12 @@ class Prices:
         (more only when a batch is refused as invalid and split to find the product at fault).
         """
         requests = [self._request(change) for change in changes]
-        wanted = {}
+        wanted, seen = {}, set(self._quotes)
         for request in requests:
             if request.reason is None:
                 for product in (request.before, request.after):
-                    if product not in self._quotes:
+                    if product not in seen:
+                        seen.add(product)
                         wanted.setdefault((product.billing, request.project_id), {})[product] = None
         for (billing, project_id), products in sorted(wanted.items(), key=lambda item: (item[0][0], str(item[0][1]))):
             self._ask(billing, project_id, list(products))

@@ -214,6 +214,12 @@ def test_a_given_project_id_is_used_and_batched_apart():
     assert all(p["reason"] is None for p in prices)
 
 
+def test_a_product_wanted_under_two_projects_is_asked_once():
+    bss = FakeBss()
+    Prices(bss).estimate([(shared(size=10), 10, 20, "r1", "p-a"), (shared(size=10), 10, 20, "r1", "p-b")])
+    assert len(bss.calls) == 1
+
+
 # -- units and currency -------------------------------------------------------------------------
 
 @pytest.mark.parametrize("measure_id", [1, 2, 3])
