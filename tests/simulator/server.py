@@ -11,7 +11,7 @@ from datetime import datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, parse_qsl, urlsplit
 
-from . import cloudeye, errors, services, signing
+from . import cloudeye, errors, pricing, services, signing
 from .faults import FaultError, Faults
 from .state import Store
 
@@ -24,6 +24,8 @@ ROUTES = [
     ("POST", r"/v3/orders/customer-orders/pay", "bss", "bss.pay", services.bss_pay),
     ("PUT", r"/v2/orders/customer-orders/cancel", "bss", "bss.cancel", services.bss_cancel),
     ("POST", r"/v2/orders/suscriptions/resources/query", "bss", "bss.resources_query", services.bss_resources_query),
+    ("POST", r"/v2/bills/ratings/period-resources/subscribe-rate", "bss", "bss.rate_on_period", pricing.rate_on_period),
+    ("POST", r"/v2/bills/ratings/on-demand-resources", "bss", "bss.rate_on_demand", pricing.rate_on_demand),
     ("GET", r"/v2/%s/bandwidths" % P, "workspace", "workspace.list", services.workspace_list),
     ("POST", r"/v2/%s/bandwidths/(?P<bandwidth_id>[^/]+)/update" % P, "workspace", "workspace.update", services.workspace_update),
     ("POST", r"/v2/%s/bandwidths/(?P<bandwidth_id>[^/]+)/periodic/change/order" % P, "workspace", "workspace.change_order",
@@ -43,9 +45,9 @@ HTML_PAGE = "<html><head><title>%d %s</title></head><body><center><h1>%d %s</h1>
 GATEWAY_FAULT_CODES = {500: "APIGW.0103", 502: "APIGW.0202", 503: "APIGW.0203", 504: "APIGW.0201"}
 
 
-# POST routes that only read: the billing resource query and the Cloud Eye batch query carry
-# their filters in a body.
-READ_ONLY_POSTS = frozenset(("bss.resources_query", "ces.batch_query"))
+# POST routes that only read: the billing resource query, the price inquiries and the Cloud Eye
+# batch query carry their filters in a body.
+READ_ONLY_POSTS = frozenset(("bss.resources_query", "bss.rate_on_period", "bss.rate_on_demand", "ces.batch_query"))
 
 
 def is_write(method, route):
@@ -115,7 +117,7 @@ def guess_service(path):
         return "ces"
     if path.startswith("/v3/") and "/eip/" in path:
         return "vpc"
-    if "/orders/" in path:
+    if "/orders/" in path or path.startswith("/v2/bills/"):
         return "bss"
     if path.startswith("/v1/") or path.startswith("/v2.0/"):
         return "vpc"

@@ -9,7 +9,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Optional
 
-from . import errors
+from . import errors, pricing
 from .state import ORDER_CANCELLED, ORDER_PENDING_PAYMENT, SERVICE_CODES, utc_text, vpc_time_text
 from .validation import BodyError, Field, check
 
@@ -57,10 +57,6 @@ def _int_arg(service, call, name, default, minimum=0):
 def _check_name(service, name):
     if not NAME_RE.match(name):
         raise errors.invalid_body(service, "name must be 1-64 letters, digits, CJK characters, '_', '-' or '.'")
-
-
-def _price(old_size, new_size, config):
-    return abs(new_size - old_size) * float(config.get("price_per_mbit", 25.0))
 
 
 # ---- IAM --------------------------------------------------------------------------------
@@ -193,7 +189,7 @@ def workspace_change_order(store, call):
     _workspace_busy(store, bandwidth)
     auto_pay = (body.get("extend_param") or {}).get("is_auto_pay") == "true"
     order = store.create_order("workspace", bandwidth["bandwidth_id"], changes, auto_pay,
-                               _price(bandwidth["size"], changes["size"], store.config),
+                               pricing.change_amount("workspace", bandwidth, changes["size"], store.config),
                                {"resource_name": bandwidth["bandwidth_name"], "old_size": bandwidth["size"]})
     call.order_id = order["order_id"]
     return 200, {"order_id": order["order_id"]}
@@ -316,7 +312,7 @@ def _prepaid_order(store, call, bandwidth, size, extend):
     if at_renewal:
         extra.update(period_type=extend["period_type"], period_num=extend["period_num"])
     order = store.create_order("vpc", bandwidth["id"], {"size": size}, bool(extend.get("is_auto_pay")),
-                               _price(bandwidth["size"], size, store.config), extra)
+                               pricing.change_amount("vpc", bandwidth, size, store.config, at_renewal), extra)
     call.order_id = order["order_id"]
     return order
 
@@ -470,7 +466,8 @@ def _subscription(store, service, bandwidth):
         "region_code": project["name"], "service_type_code": code, "resource_type_code": resource_type,
         "resource_type_name": "Bandwidth", "service_type_name": name, "resource_spec_code": "bandwidth_%d" % bandwidth["size"],
         "project_id": project["id"], "product_id": resource_type.replace(".", "_"), "parent_resource_id": None,
-        "is_main_resource": 1, "status": 2, "effective_time": "2024-03-01T08:00:00Z", "expire_time": "2026-03-01T15:59:59Z",
+        "is_main_resource": 1, "status": 2, "effective_time": "2024-03-01T08:00:00Z",
+        "expire_time": utc_text(bandwidth["expire_epoch"]) if bandwidth.get("expire_epoch") else "2026-03-01T15:59:59Z",
         "expire_policy": 0, "product_spec_desc": "Bandwidth | %d Mbit/s" % bandwidth["size"], "spec_size": bandwidth["size"],
         "spec_size_measure_id": 15, "update_time": "2024-03-01T08:00:00Z",
         "enterprise_project": {"id": bandwidth.get("enterprise_project_id") or "0", "name": "default"},

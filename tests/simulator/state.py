@@ -32,7 +32,11 @@ DEFAULT_CONFIG = {
     "workspace_max_size": 2000,
     "allow_immediate_decrease": True,
     "currency": "CNY",
-    "price_per_mbit": 25.0,
+    # Days left in the period of a yearly/monthly bandwidth whose seed gives no expire_time or
+    # remaining_days; a change order is priced for the days left (tests/simulator/pricing.py).
+    "prepaid_remaining_days": 180,
+    # Discount of every order: amount_after_discount = official_amount * (100 - this) / 100.
+    "order_discount_percent": 0,
     "deny_ces": False,
     "usage_seed": 1,
     "traffic_max_size": 300,
@@ -137,6 +141,19 @@ def _vpc_defaults(item, index, project):
     return result
 
 
+def _set_expiry(item, prepaid, config, now):
+    """``expire_epoch`` of a yearly/monthly bandwidth, from the seed's ``expire_time`` or ``remaining_days``."""
+    expire_time, days = item.pop("expire_time", None), item.pop("remaining_days", None)
+    if not prepaid:
+        return
+    if expire_time:
+        moment = datetime.strptime(str(expire_time).rstrip("Z")[:19], "%Y-%m-%dT%H:%M:%S")
+        item["expire_epoch"] = moment.replace(tzinfo=timezone.utc).timestamp()
+        return
+    remaining = config.get("prepaid_remaining_days", 180) if days is None else days
+    item["expire_epoch"] = now + int(remaining) * 86400
+
+
 def _is_prepaid_slot(index, ratio):
     """Spread prepaid items evenly and deterministically through a fleet."""
     return int((index + 1) * ratio) > int(index * ratio)
@@ -191,6 +208,11 @@ def build_state(seed):
     fleet_ws, fleet_vpc = _fleet(seed.get("fleet") or {}, project)
     workspace = [_workspace_defaults(item, index, project) for index, item in enumerate((seed.get("workspace_bandwidths") or []) + fleet_ws)]
     vpc = [_vpc_defaults(item, index, project) for index, item in enumerate((seed.get("vpc_bandwidths") or []) + fleet_vpc)]
+    now = time.time()
+    for item in workspace:
+        _set_expiry(item, item["charge_mode"] == "wks_bandwidth", config, now)
+    for item in vpc:
+        _set_expiry(item, bool(item.get("billing_info")), config, now)
     return {
         "domain": seed["domain"],
         "projects": projects,
@@ -333,7 +355,7 @@ class Store:
             "create_time": utc_text(now),
             "payment_time": None,
             "complete_at": None,
-            "amount_after_discount": round(amount, 2),
+            "amount_after_discount": round(amount * (100 - float(self.config.get("order_discount_percent") or 0)) / 100, 2),
             "official_amount": round(amount, 2),
             "currency": self.config.get("currency", "CNY"),
             "pending_payment_end_time": utc_text(now + 7 * 86400),
