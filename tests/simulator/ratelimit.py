@@ -201,4 +201,3 @@ class RateLimiter:
     def snapshot(self):
         with self.lock:
             return {"throttled": self.throttled, "buckets": len(self.buckets)}
-

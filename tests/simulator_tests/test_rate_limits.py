@@ -30,7 +30,7 @@ class FakeClock:
 
 
 def statuses(url, count, path=LIST_VPC, **kwargs):
-    return [sdk.signed(url, "GET", path, **kwargs).status_code for _ in range(count)]
+    return [sdk.signed(url, "GET", path, **kwargs).status_code for _index in range(count)]
 
 
 # ---- the limiter on its own, on a fake clock --------------------------------------------------
@@ -59,27 +59,27 @@ def test_malformed_settings_are_refused(config):
 def test_off_unless_turned_on():
     limiter = ratelimit.RateLimiter(clock=FakeClock())
     for config in (None, False, {"enabled": False, "default": 1}):
-        assert all(limiter.wait_needed(config, "vpc.list", "AK", False)[0] == 0 for _ in range(1000))
+        assert all(limiter.wait_needed(config, "vpc.list", "AK", False)[0] == 0 for _index in range(1000))
 
 
 def test_a_bucket_admits_its_burst_then_refills_at_its_rate():
     clock = FakeClock()
     limiter = ratelimit.RateLimiter(clock=clock)
     config = {"default": "4/s"}
-    assert [limiter.wait_needed(config, "vpc.list", "AK", False)[0] for _ in range(4)] == [0, 0, 0, 0]
+    assert [limiter.wait_needed(config, "vpc.list", "AK", False)[0] for _index in range(4)] == [0, 0, 0, 0]
     assert limiter.wait_needed(config, "vpc.list", "AK", False)[0] == pytest.approx(0.25)
     clock.now += 0.25
     assert limiter.wait_needed(config, "vpc.list", "AK", False)[0] == 0
     assert limiter.wait_needed(config, "vpc.list", "AK", False)[0] == pytest.approx(0.25)
     clock.now += 10  # a long pause refills to the burst, never beyond it
-    assert [limiter.wait_needed(config, "vpc.list", "AK", False)[0] == 0 for _ in range(5)] == [True] * 4 + [False]
+    assert [limiter.wait_needed(config, "vpc.list", "AK", False)[0] == 0 for _index in range(5)] == [True] * 4 + [False]
 
 
 def test_over_a_long_run_the_admitted_rate_is_the_limit():
     clock = FakeClock()
     limiter = ratelimit.RateLimiter(clock=clock)
     admitted = 0
-    for _ in range(10000):  # a request every millisecond for 10 s against 20/s
+    for _index in range(10000):  # a request every millisecond for 10 s against 20/s
         admitted += limiter.wait_needed({"writes": 20}, "vpc.update", "AK", True)[0] == 0
         clock.now += 0.001
     # The first second's burst, then the rate: 20 + 20 x 9.999 s of refill.
@@ -107,7 +107,7 @@ def test_documented_figures_and_the_gateway_default():
 
 def test_changing_a_limit_starts_a_full_bucket():
     limiter = ratelimit.RateLimiter(clock=FakeClock())
-    assert [limiter.wait_needed({"default": "1/min"}, "vpc.list", "AK", False)[0] > 0 for _ in range(2)] == [False, True]
+    assert [limiter.wait_needed({"default": "1/min"}, "vpc.list", "AK", False)[0] > 0 for _index in range(2)] == [False, True]
     assert limiter.wait_needed({"default": "2/min"}, "vpc.list", "AK", False)[0] == 0
 
 

@@ -49,7 +49,7 @@ def test_impossible_settings_are_refused(kwargs):
 
 def test_throttling_halves_down_to_the_floor():
     limit = AdaptiveLimit(10, floor=2)
-    assert [limit.throttled() for _ in range(4)] == [5, 2, 2, 2]
+    assert [limit.throttled() for _index in range(4)] == [5, 2, 2, 2]
     assert limit.current == 2
     assert AdaptiveLimit(3).throttled() == 1
     one = AdaptiveLimit(1)
@@ -58,9 +58,9 @@ def test_throttling_halves_down_to_the_floor():
 
 def test_successes_raise_by_one_after_n_in_a_row_up_to_the_ceiling():
     limit = AdaptiveLimit(4, start=2, increase_after=3)
-    assert [limit.succeeded() for _ in range(3)] == [2, 2, 3]
-    assert [limit.succeeded() for _ in range(3)] == [3, 3, 4]
-    assert [limit.succeeded() for _ in range(6)] == [4] * 6
+    assert [limit.succeeded() for _index in range(3)] == [2, 2, 3]
+    assert [limit.succeeded() for _index in range(3)] == [3, 3, 4]
+    assert [limit.succeeded() for _index in range(6)] == [4] * 6
     assert limit.snapshot()["increases"] == 2
 
 
@@ -69,15 +69,15 @@ def test_a_throttle_restarts_the_count_of_successes():
     limit.succeeded()
     limit.succeeded()
     assert limit.throttled() == 2
-    assert [limit.succeeded() for _ in range(3)] == [2, 2, 3]
+    assert [limit.succeeded() for _index in range(3)] == [2, 2, 3]
 
 
 def test_additive_increase_multiplicative_decrease_over_a_storm():
     limit = AdaptiveLimit(16, increase_after=2)
-    for _ in range(3):
+    for _index in range(3):
         limit.throttled()
     assert limit.current == 2
-    for _ in range(10):
+    for _index in range(10):
         limit.succeeded()
     assert limit.current == 7  # five increases of one, not a jump back to the ceiling
 
@@ -85,7 +85,7 @@ def test_additive_increase_multiplicative_decrease_over_a_storm():
 def test_cooldown_counts_the_throttles_of_one_burst_once():
     clock = FakeClock()
     limit = AdaptiveLimit(16, cooldown=1.0, clock=clock)
-    assert [limit.throttled() for _ in range(5)] == [8, 8, 8, 8, 8]
+    assert [limit.throttled() for _index in range(5)] == [8, 8, 8, 8, 8]
     clock.now += 1.0
     assert limit.throttled() == 4
     assert limit.snapshot()["throttles"] == 6
@@ -123,7 +123,7 @@ def test_slot_context_manager_releases_on_error_and_times_out():
 
 def test_a_lower_limit_keeps_calls_in_flight_and_admits_new_ones_below_it():
     limit = AdaptiveLimit(4)
-    for _ in range(4):
+    for _index in range(4):
         assert limit.acquire(timeout=0)
     assert limit.throttled() == 2
     assert limit.in_use == 4  # nothing in flight is interrupted
@@ -161,7 +161,7 @@ def test_many_threads_never_hold_more_than_current_slots():
     state = {"running": 0, "peak": 0, "done": 0, "over": 0}
 
     def worker():
-        for _ in range(5):
+        for _index in range(5):
             with limit.slot(timeout=WAIT):
                 with lock:
                     state["running"] += 1
@@ -173,7 +173,7 @@ def test_many_threads_never_hold_more_than_current_slots():
         with lock:
             state["done"] += 1
 
-    threads = [threading.Thread(target=worker, daemon=True) for _ in range(12)]
+    threads = [threading.Thread(target=worker, daemon=True) for _index in range(12)]
     for thread in threads:
         thread.start()
     for thread in threads:
