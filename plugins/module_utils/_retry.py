@@ -121,3 +121,121 @@ def _seconds_until(text, now):
 
 def _utcnow():
     return datetime.now(timezone.utc)
+
+
+# ---- Adaptive concurrency --------------------------------------------------------------------
+# Kept apart from the retry policy above: how many calls to one service may run at once.
+
+import threading  # noqa: E402  (this section's own imports)
+from contextlib import contextmanager  # noqa: E402
+
+
+class AdaptiveLimit:
+    """Concurrency towards one service: additive increase, multiplicative decrease.
+
+    ``throttled()`` (the service answered 429) halves the limit, never below ``floor``;
+    ``increase_after`` successes in a row (``succeeded()``) raise it by one, never above
+    ``ceiling``. A lower limit never interrupts a call in flight: new calls wait until fewer
+    than ``current`` are running. With ``cooldown`` seconds, throttles reported within that
+    time of the last decrease do not lower the limit again (the answers of one burst count
+    once). Thread-safe; ``clock`` is injectable for tests.
+    """
+
+    def __init__(self, ceiling, floor=1, increase_after=10, start=None, cooldown=0.0, clock=time.monotonic, name=""):
+        ceiling, floor, increase_after = int(ceiling), int(floor), int(increase_after)
+        if floor < 1:
+            raise ValueError("the concurrency floor must be at least 1, not %d" % floor)
+        if ceiling < floor:
+            raise ValueError("the concurrency ceiling (%d) must not be below the floor (%d)" % (ceiling, floor))
+        if increase_after < 1:
+            raise ValueError("increase_after must be at least 1 success, not %d" % increase_after)
+        self.ceiling = ceiling
+        self.floor = floor
+        self.increase_after = increase_after
+        self.cooldown = max(0.0, float(cooldown))
+        self.clock = clock
+        self.name = name
+        self._current = ceiling if start is None else min(max(int(start), floor), ceiling)
+        self._in_use = 0
+        self._successes = 0
+        self._last_decrease = None
+        self._counts = {"throttles": 0, "decreases": 0, "increases": 0, "peak_in_use": 0}
+        self._condition = threading.Condition()
+
+    @property
+    def current(self):
+        """How many calls may run at once now."""
+        with self._condition:
+            return self._current
+
+    @property
+    def in_use(self):
+        """How many slots are held now."""
+        with self._condition:
+            return self._in_use
+
+    def acquire(self, timeout=None):
+        """Wait for a free slot; True once it is held, False when ``timeout`` seconds passed first."""
+        with self._condition:
+            if not self._condition.wait_for(lambda: self._in_use < self._current, timeout):
+                return False
+            self._in_use += 1
+            self._counts["peak_in_use"] = max(self._counts["peak_in_use"], self._in_use)
+            return True
+
+    def release(self):
+        """Give a held slot back."""
+        with self._condition:
+            if self._in_use <= 0:
+                raise RuntimeError("AdaptiveLimit %s: release() without a held slot" % (self.name or "(unnamed)"))
+            self._in_use -= 1
+            self._condition.notify_all()
+
+    @contextmanager
+    def slot(self, timeout=None):
+        """``with limit.slot(): call()`` holds a slot for the block; TimeoutError when none frees in time."""
+        if not self.acquire(timeout):
+            raise TimeoutError("no free slot for %s within %s seconds (limit %d, %d in use)"
+                               % (self.name or "the service", timeout, self.current, self.in_use))
+        try:
+            yield self
+        finally:
+            self.release()
+
+    def throttled(self):
+        """The service throttled a call: halve the limit (at least ``floor``); returns the new limit."""
+        with self._condition:
+            self._counts["throttles"] += 1
+            self._successes = 0
+            now = self.clock()
+            if self._last_decrease is not None and now - self._last_decrease < self.cooldown:
+                return self._current
+            self._last_decrease = now
+            lowered = max(self.floor, self._current // 2)
+            if lowered < self._current:
+                self._counts["decreases"] += 1
+            self._current = lowered
+            return lowered
+
+    def succeeded(self):
+        """A call went through: after ``increase_after`` in a row, raise the limit by one; returns it."""
+        with self._condition:
+            self._successes += 1
+            if self._successes >= self.increase_after:
+                self._successes = 0
+                if self._current < self.ceiling:
+                    self._current += 1
+                    self._counts["increases"] += 1
+                    self._condition.notify_all()
+            return self._current
+
+    def snapshot(self):
+        """The state for logs and benchmarks."""
+        with self._condition:
+            return dict(self._counts, name=self.name, current=self._current, ceiling=self.ceiling, floor=self.floor,
+                        in_use=self._in_use)
+
+    def __repr__(self):
+        snapshot = self.snapshot()
+        return "AdaptiveLimit(%s: %d of %d..%d, %d in use)" % (
+            snapshot["name"] or "-", snapshot["current"], snapshot["floor"], snapshot["ceiling"], snapshot["in_use"])

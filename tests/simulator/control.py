@@ -59,6 +59,10 @@ class Admin:
     def config(self, values):
         return self.call("POST", "config", dict(values))
 
+    def rate_limits(self, limits):
+        """Set config.rate_limits (tests/simulator/ratelimit.py): true, a mapping, or None to turn throttling off."""
+        return self.call("POST", "config", {"rate_limits": limits})
+
     def signatures(self):
         return self.call("GET", "signatures")["signatures"]
 

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, parse_qsl, urlsplit
 
-from . import cloudeye, errors, pricing, services, signing
+from . import cloudeye, errors, pricing, ratelimit, services, signing
 from .faults import FaultError, Faults
 from .state import Store
 
@@ -65,6 +65,7 @@ class Simulator:
     def __init__(self, store):
         self.store = store
         self.faults = Faults(store.data.get("faults"))
+        self.rate_limits = ratelimit.RateLimiter()
         self.log = []
         self.log_lock = threading.Lock()
         # Signature values of the requests received, kept apart from the log (which holds no
@@ -82,6 +83,7 @@ class Simulator:
     def reset(self, seed=None):
         self.store.reset(seed)
         self.faults = Faults(self.store.data.get("faults"))
+        self.rate_limits.reset()
         self.clear_log()
 
     def clear_log(self):
@@ -209,6 +211,7 @@ class Handler(BaseHTTPRequestHandler):
             self.authenticate(parts, raw_body, request_id)
             if route is None:
                 raise errors.gateway(404, "APIGW.0101", "The API does not exist or has not been published in the environment", request_id)
+            self.throttle(route, entry, request_id)
             self.check_permission(route[0], request_id)
             status, body = self.call_service(route, parts, entry)
         except errors.ApiError as exc:
@@ -257,6 +260,17 @@ class Handler(BaseHTTPRequestHandler):
             raise errors.gateway(401, "APIGW.0307", str(exc), request_id) from exc
         except signing.SignatureError as exc:
             raise errors.gateway(401, "APIGW.0301", str(exc), request_id) from exc
+
+    def throttle(self, route, entry, request_id):
+        """config.rate_limits: the gateway's limit per API and access key (see ratelimit.py); off by default."""
+        access_key = signing.parse_authorization(self.headers.get("Authorization"))[0]
+        try:
+            self.sim.rate_limits.check(self.sim.store.config.get("rate_limits"), route[1], access_key, entry["write"], request_id)
+        except errors.ApiError:
+            entry["fault"] = "rate_limited"
+            raise
+        except ValueError as exc:  # a malformed setting from a seed file
+            raise errors.gateway(500, "APIGW.0103", "The simulator's config.rate_limits is malformed: %s" % exc, request_id) from exc
 
     def check_permission(self, service, request_id):
         """config.deny_workspace / deny_vpc / deny_ces: true denies every call, "writes" every non-GET call."""
@@ -374,6 +388,7 @@ def _admin_clear_faults(sim, _body):
 def _admin_config(sim, body):
     if not isinstance(body, dict):
         raise ValueError("the config must be a JSON object")
+    ratelimit.validate(body.get("rate_limits"))
     with sim.store.lock:
         sim.store.config.update(body)
         sim.store.save()
