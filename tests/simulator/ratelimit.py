@@ -36,8 +36,8 @@ DOCUMENTED = {
     "bss.pay": "10/s",
     "bss.cancel": "10/s",
     "bss.resources_query": "10/s",
-    "bss.price_period": "30/s",
-    "bss.price_on_demand": "10/s",
+    "bss.rate_on_period": "30/s",
+    "bss.rate_on_demand": "10/s",
     # Workspace "Constraints": per-user limits per minute; the rows read give reads 200/min and
     # writes 100/min, which are used for the bandwidth and job APIs (see the notes).
     "workspace.list": "200/min",
