@@ -11,6 +11,7 @@ import re
 
 import pytest
 
+from ansible_collections.hwcloud.bandwidth.plugins.module_utils._plan import VpcSizes
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._usage import UsagePolicy
 from ansible_collections.hwcloud.bandwidth.plugins.modules import vpc_bandwidth_usage_info as module
 
@@ -189,7 +190,7 @@ def test_plot_dir_writes_a_chart_per_bandwidth_named_by_name_and_id_and_an_overv
         row = row[:row.index("</tr>")]
         assert 'href="%s"' % os.path.basename(entry["plot"]) in row
         assert ">%s<" % entry["percentile_mbit"] in row and "%s %%" % entry["utilization_percent"] in row
-    assert "50 &rarr; 63" in overview and "100 &rarr; 10" in overview
+    assert "50 &rarr; 64" in overview and "100 &rarr; 10" in overview
     assert "95th percentile of the hourly maxima over 7 days, 25% headroom" in overview
 
 
@@ -219,7 +220,7 @@ def chart(tmp_path, entry=None, series=None, policy=None):
     pygal = pytest.importorskip("pygal")
     path = str(tmp_path / "chart.svg")
     values = [float(10 + hour % 24) for hour in range(72)] if series is None else series
-    module.write_plot(pygal, path, dict(ENTRY, **(entry or {})), values, policy or UsagePolicy(), END)
+    module.write_plot(pygal, path, dict(ENTRY, **(entry or {})), values, policy or UsagePolicy(VpcSizes({})), END)
     return read(path)
 
 
@@ -258,7 +259,7 @@ def test_a_chart_notes_short_data_and_saturation(tmp_path):
     assert "Saturated: 12.5% of the hours at 95% of the size or more" in svg
     assert "Saturated" not in chart(tmp_path, entry={"saturated_percent": 4.9})
     assert "Too little data: 10 hourly points, 48 needed" in chart(
-        tmp_path, entry={"hours": 10}, policy=UsagePolicy(min_hours=48))
+        tmp_path, entry={"hours": 10}, policy=UsagePolicy(VpcSizes({}), min_hours=48))
 
 
 def test_a_chart_without_data_still_shows_the_sizes(tmp_path):
@@ -266,7 +267,7 @@ def test_a_chart_without_data_still_shows_the_sizes(tmp_path):
                                  "recommended_size": 50}, series=[])
     assert "95th percentile no data" in svg and "None" not in svg
     assert "Too little data: 0 hourly points" in svg and "current size 50 Mbit/s" in svg
-    assert "peak 49.5 Mbit/s" in chart(tmp_path, policy=UsagePolicy(percentile=100))
+    assert "peak 49.5 Mbit/s" in chart(tmp_path, policy=UsagePolicy(VpcSizes({}), percentile=100))
 
 
 def test_chart_file_names_are_safe_and_unique():
