@@ -20,6 +20,22 @@ options:
       - Has no effect on a pay-per-use bandwidth.
     type: bool
     default: false
+  max_order_amount:
+    description:
+      - The most that O(auto_pay=true) may pay for one change order, in the account's currency (for example V(500)).
+      - With a limit, each order is placed unpaid, its amount is read from the billing order, and it is paid only when
+        it keeps within O(max_order_amount) and O(max_run_amount). An order over a limit is left pending payment (never
+        cancelled) and its target fails, naming the order, its amount, the limit and how to pay it.
+      - An order whose amount cannot be read is not paid. A payment whose outcome is unknown counts as spent.
+      - In check mode, the estimated monthly change of each order (list prices) is compared with the limit, with a
+        warning; the amount of an order is only known once it is placed.
+    type: float
+  max_run_amount:
+    description:
+      - The most that O(auto_pay=true) may pay for all the orders of this task together, in the account's currency.
+      - Works like O(max_order_amount); orders are paid as they are placed, and the first order that would pass the
+        limit, and every later one, stays pending payment.
+    type: float
   prepaid_decrease:
     description:
       - What to do when the desired size of a yearly/monthly bandwidth is smaller than the current one.

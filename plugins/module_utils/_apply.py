@@ -20,6 +20,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+from ansible_collections.hwcloud.bandwidth.plugins.module_utils._billing import SpendLimits
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._errors import (
     BandwidthError,
     HwCloudError,
@@ -29,7 +30,7 @@ from ansible_collections.hwcloud.bandwidth.plugins.module_utils._errors import (
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._plan import ORDER, UPDATE
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._results import Result
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._retry import Backoff
-from ansible_collections.hwcloud.bandwidth.plugins.module_utils._service import FAILED, PENDING_PAYMENT
+from ansible_collections.hwcloud.bandwidth.plugins.module_utils._service import FAILED, PENDING_PAYMENT, order_amount
 
 # After a lost answer to an order, billing is asked this many times (its listings may lag), pausing
 # 2, 4 and 8 seconds between the rounds.
@@ -48,16 +49,18 @@ class Applier:
         self.warn = warn or (lambda message: None)
         self.sleep = sleep
         self._lock = threading.Lock()
-        self._conflicts = None
+        self._conflicts = Conflicts(billing)
         self._halted = None
+        self._limits = SpendLimits()
 
     def apply(self, plan_, policy):
         """Start every change of the plan; a failure stays with its target."""
         changes = plan_.changes
         if not changes:
             return []
-        self._conflicts = None
+        self._conflicts = Conflicts(self.billing)
         self._halted = None
+        self._limits = SpendLimits(policy.max_order_amount, policy.max_run_amount)
         self.client.project_id  # resolved once, before the threads share the client
         results = [self._apply_one(changes[0], policy)]
         rest = changes[1:]
@@ -111,7 +114,7 @@ class Applier:
                 if attempt and exc.status == 409:
                     # An earlier try that lost its answer is being applied now.
                     return
-                result.fail(self._explain(exc, entry))
+                result.fail(self._conflicts.explain(exc, entry))
                 return
             result.changed = True
             result.job_id = change.job_id
@@ -143,18 +146,25 @@ class Applier:
     def _order(self, entry, policy, result):
         service = self.services[entry.service]
         renewal = policy.renewal if entry.renewal else None
+        # With spend limits, the order is placed unpaid: its amount is read and paid only within them.
+        pay_here = policy.auto_pay and self._limits.active
         try:
-            change = service.order(entry.current, entry.desired, policy.auto_pay, renewal)
+            change = service.order(entry.current, entry.desired, policy.auto_pay and not pay_here, renewal)
         except OutcomeUnknownError as exc:
             result.changed = True
             self._find_lost_order(entry, result, exc)
+            if pay_here and result.status == PENDING_PAYMENT:
+                self._pay(entry, result)
             return
         except HwCloudError as exc:
-            result.fail(self._explain(exc, entry))
+            result.fail(self._conflicts.explain(exc, entry))
             return
         result.changed = True
         result.order_id = change.order_id
         result.job_id = change.job_id
+        if pay_here:
+            self._pay(entry, result)
+            return
         if policy.auto_pay:
             result.order_status = "processing"
             return
@@ -162,6 +172,17 @@ class Applier:
         result.order_status = PENDING_PAYMENT
         result.msg = ("order %s waits for payment; the change takes effect once it is paid (hwcloud.bandwidth.order "
                       "with state=paid, or the billing console)" % result.order_id)
+
+    def _pay(self, entry, result):
+        """Pay the order this run just placed, only within the spend limits; over them it stays pending payment."""
+        order, refusal = self.billing.pay_within(result.order_id, self._limits)
+        result.order_status = order["status"]
+        money = order_amount(order)
+        result.amount, result.currency = money["amount"], money["currency"]
+        if refusal:
+            result.fail("%s: %s; it was not paid and stays pending payment (nothing else was ordered). Pay it with "
+                        "hwcloud.bandwidth.order (order_id: %s, state: paid) once it is approved, or cancel it, or "
+                        "raise the limit and run again" % (entry.label, refusal, result.order_id))
 
     def _find_lost_order(self, entry, result, exc):
         """The answer to an order was lost: find the order by reading; never order again."""
@@ -197,15 +218,36 @@ class Applier:
 
     # -- refusals -------------------------------------------------------------------------------
 
-    def _explain(self, exc, entry):
+    def _read_order_statuses(self, results):
+        """One billing read for the orders placed by this run (their real status, when billing allows)."""
+        placed = [r for r in results if r.order_id and r.status != FAILED]
+        if not placed:
+            return
+        statuses = self.billing.statuses([r.order_id for r in placed])
+        for result in placed:
+            order = (statuses or {}).get(result.order_id)
+            if order and not order.get("unknown"):
+                result.order_status = order["status"]
+                money = order_amount(order)
+                result.amount, result.currency = money["amount"], money["currency"]
+
+
+class Conflicts:
+    """Explains the writes of one apply that the service refused with 409, with one billing read for all."""
+
+    def __init__(self, billing):
+        self.billing = billing
+        self._lock = threading.Lock()
+        self._found = None
+
+    def explain(self, exc, entry):
         """A refused write, with what to do: a 409 names the open orders of the bandwidth."""
         if exc.status != 409:
             return exc
         with self._lock:
-            # One billing read explains every conflict of this apply, however many targets got a 409.
-            if self._conflicts is None:
-                self._conflicts = self.billing.open_change_orders() or {}
-            found = self._conflicts
+            if self._found is None:
+                self._found = self.billing.open_change_orders() or {}
+            found = self._found
         listed = ", ".join("%s (%s)" % (o["order_id"], o["status"]) for o in found.get(entry.id, []))
         outcome = "no new order was placed, nothing was changed" if entry.action == ORDER else "nothing was changed"
         if listed:
@@ -216,14 +258,3 @@ class Applier:
                     "processing); %s. Wait for it, or find the order in the billing console and pay or cancel it, "
                     "then run again" % (entry.label, outcome))
         return exc.with_hint(hint)
-
-    def _read_order_statuses(self, results):
-        """One billing read for the orders placed by this run (their real status, when billing allows)."""
-        placed = [r for r in results if r.order_id and r.status != FAILED]
-        if not placed:
-            return
-        statuses = self.billing.statuses([r.order_id for r in placed])
-        for result in placed:
-            order = (statuses or {}).get(result.order_id)
-            if order:
-                result.order_status = order["status"]

@@ -12,6 +12,7 @@ unknown outcome is resolved by reading the order again, never by paying twice.
 from __future__ import annotations
 
 import datetime
+import threading
 
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._errors import (
     HwCloudError,
@@ -21,6 +22,7 @@ from ansible_collections.hwcloud.bandwidth.plugins.module_utils._errors import (
     halts_writes,
 )
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._client import parse_time, utcnow
+from ansible_collections.hwcloud.bandwidth.plugins.module_utils._service import order_amount
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._waiter import Waiter, WaitTimeout
 
 STATUS_NAMES = {
@@ -127,8 +129,10 @@ def is_unknown_order(error):
 
 
 def normalize_order(info):
-    """The fields every module returns for an order."""
-    amount = info.get("amount_after_discount")
+    """The fields every module returns for an order; amounts in the currency's main unit (``measure_id`` applied)."""
+    money = order_amount({"order_id": info.get("order_id"), "amount": info.get("amount_after_discount"),
+                          "official_amount": info.get("official_amount"), "currency": info.get("currency"),
+                          "measure_id": info.get("measure_id")})
     return {
         "order_id": info.get("order_id"),
         "status": status_name(info.get("status")),
@@ -138,9 +142,9 @@ def normalize_order(info):
         "create_time": info.get("create_time"),
         "payment_time": info.get("payment_time"),
         "pending_payment_end_time": info.get("pending_payment_end_time"),
-        "amount": amount,
-        "official_amount": info.get("official_amount"),
-        "currency": info.get("currency"),
+        "amount": money["amount"],
+        "official_amount": money["official_amount"],
+        "currency": info.get("currency") or (money["currency"] if money["amount"] is not None else None),
     }
 
 
@@ -478,6 +482,47 @@ def _still_open(what, orders):
     return text
 
 
+class SpendLimits:
+    """What one run may pay: each order at most ``max_order``, all its payments together at most ``max_run``.
+
+    In the account's currency; None is no limit. Shared by the threads of a run: an amount is
+    reserved before its payment is sent and kept when the payment's outcome is unknown (it may
+    have been paid), so that no fault can lead to paying over a limit.
+    """
+
+    def __init__(self, max_order=None, max_run=None):
+        self.max_order = max_order
+        self.max_run = max_run
+        self.spent = 0.0
+        self._lock = threading.Lock()
+
+    @property
+    def active(self):
+        return self.max_order is not None or self.max_run is not None
+
+    def reserve(self, order_id, amount, currency):
+        """None when paying ``amount`` keeps within the limits (it is then counted), else why not."""
+        with self._lock:
+            if self.max_order is not None and amount > self.max_order:
+                return ("order %s costs %s %s, more than max_order_amount %s"
+                        % (order_id, _figure(amount), currency, _figure(self.max_order)))
+            if self.max_run is not None and self.spent + amount > self.max_run:
+                return ("order %s costs %s %s; with the %s %s this run already paid that is more than "
+                        "max_run_amount %s" % (order_id, _figure(amount), currency, _figure(self.spent), currency,
+                                               _figure(self.max_run)))
+            self.spent = round(self.spent + amount, 2)
+            return None
+
+    def release(self, amount):
+        """A payment that certainly did not happen no longer counts."""
+        with self._lock:
+            self.spent = round(self.spent - amount, 2)
+
+
+def _figure(value):
+    return "%.2f" % value
+
+
 class Billing:
     """Billing as one run of the engine sees it.
 
@@ -552,6 +597,41 @@ class Billing:
                 found[order_id] = self._get_or_unknown(order_id)
             return found
         return self._read(read) if order_ids else {}
+
+    def pay_within(self, order_id, limits):
+        """Pay one order this run placed, only while its amount keeps within ``limits``.
+
+        Returns (order as last read, why it was not paid or None). The amount is read from the
+        order first; a payment whose answer is lost is resolved by reading the order and paying
+        again only while it still waits for payment (paying is keyed by the order id), and its
+        amount stays counted as spent.
+        """
+        order = self.orders.get(order_id)
+        if order["status"] != PAYABLE:
+            return order, None if order["status"] in PAID_STATUSES else "order %s is %s" % (order_id, order["status"])
+        money = order_amount(order)
+        if money["amount"] is None:
+            return order, "%s, so the spend limits cannot be checked" % money["reason"]
+        refusal = limits.reserve(order_id, money["amount"], money["currency"])
+        if refusal:
+            return order, refusal
+        uncertain = False
+        for attempt in range(2):
+            try:
+                self.orders.pay(order_id)
+                break
+            except OutcomeUnknownError:
+                uncertain = True
+                order = self.orders.get(order_id)
+                if order["status"] != PAYABLE or attempt:
+                    break
+            except HwCloudError as exc:
+                if uncertain and exc.error_code in RACE_CODES:
+                    break  # the payment whose answer was lost went through meanwhile
+                if not uncertain:
+                    limits.release(money["amount"])
+                raise
+        return self.orders.get(order_id), None
 
     def _get_or_unknown(self, order_id):
         """The order; one the billing service does not know (or refuses as malformed) says so in ``unknown``."""

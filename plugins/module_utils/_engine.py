@@ -17,6 +17,7 @@ import time
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._apply import Applier
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._billing import Billing
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._follow import Follower
+from ansible_collections.hwcloud.bandwidth.plugins.module_utils._pricing import Prices, unknown_price
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._plan import (
     AUTO,
     ORDER,
@@ -34,12 +35,13 @@ class Engine:
     """Plans and applies resize targets over the service classes of one client."""
 
     def __init__(self, client, services, concurrency=DEFAULT_CONCURRENCY, warn=None, sleep=time.sleep,
-                 clock=time.monotonic, billing=None):
+                 clock=time.monotonic, billing=None, prices=None):
         self.client = client
         self.services = services
         self.warn = warn or (lambda message: None)
         self.clock = clock
         self.billing = billing or Billing(client, warn=self.warn)
+        self.prices = prices or Prices(client, warn=self.warn)
         self.applier = Applier(client, services, self.billing, concurrency=concurrency, warn=self.warn, sleep=sleep)
         self.follower = Follower(services, self.billing, sleep=sleep, clock=clock)
 
@@ -72,14 +74,25 @@ class Engine:
             policy.limits = self.services["vpc"].size_limits() or {}
             result = plan(targets, listings, policy, recommendations=recommendations, scopes=scopes)
         orders = [entry for entry in result.entries if entry.action == ORDER]
-        if not orders:
-            return result
-        open_orders = self.billing.open_change_orders()
-        renewal_orders = self._renewal_orders(orders)
-        if not open_orders and not renewal_orders:
-            return result
-        return plan(targets, listings, policy, open_orders=open_orders, renewal_orders=renewal_orders,
-                    recommendations=recommendations, scopes=scopes)
+        if orders:
+            open_orders = self.billing.open_change_orders()
+            renewal_orders = self._renewal_orders(orders)
+            if open_orders or renewal_orders:
+                result = plan(targets, listings, policy, open_orders=open_orders, renewal_orders=renewal_orders,
+                              recommendations=recommendations, scopes=scopes)
+        return result
+
+    def price(self, plan_):
+        """Every entry's effect on the monthly bill (list prices); only the size changes are asked of billing."""
+        sized = [entry for entry in plan_.entries if entry.changed and entry.desired.size is not None]
+        quotes = self.prices.estimate([(entry.current, entry.size_before, entry.size_after, None)
+                                       for entry in sized]) if sized else []
+        for entry, quote in zip(sized, quotes):
+            entry.price = quote
+        for entry in plan_.entries:
+            if entry.price is None:
+                entry.price = dict(unknown_price("the size does not change"), monthly_change=0.0)
+        return plan_
 
     def _renewal_orders(self, orders):
         """``{bandwidth id: [completed orders]}`` of the decreases at renewal among ``orders``."""

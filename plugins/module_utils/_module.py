@@ -148,6 +148,8 @@ def resize_argument_spec(decrease_policies=("immediate",)):
     """The options of the ``hwcloud.bandwidth.resize`` doc fragment, shared by the changing modules."""
     return dict(
         auto_pay=dict(type="bool", default=False),
+        max_order_amount=dict(type="float"),
+        max_run_amount=dict(type="float"),
         prepaid_decrease=dict(type="str", default=REFUSE, choices=[REFUSE] + list(decrease_policies)),
         wait=dict(type="bool", default=True),
         wait_timeout=dict(type="int", default=600),
@@ -182,8 +184,24 @@ class EngineModule(BandwidthModule):
 
     def policy(self, renewal=None):
         params = self.module.params
+        for key in ("max_order_amount", "max_run_amount"):
+            if params[key] is not None and params[key] < 0:
+                raise ValidationError("%s must be an amount of at least 0, got %s" % (key, params[key]))
         return Policy(prepaid_decrease=params["prepaid_decrease"], auto_pay=params["auto_pay"], renewal=renewal,
-                      decrease_choices=self.decrease_choices)
+                      decrease_choices=self.decrease_choices, max_order_amount=params["max_order_amount"],
+                      max_run_amount=params["max_run_amount"])
+
+    def warn_estimates(self, plan, policy):
+        """Check mode: compare each order's estimated monthly change (list prices) with the spend limits."""
+        limit = policy.max_order_amount
+        if not policy.auto_pay or limit is None:
+            return
+        for entry in plan.changes:
+            change = (entry.price or {}).get("monthly_change")
+            if entry.action == ORDER and change is not None and change > limit:
+                self.warn("%s: the estimated monthly change of its order, %.2f %s, is above max_order_amount %.2f; "
+                          "the real amount is read once the order is placed, and an order over the limit stays "
+                          "pending payment" % (entry.label, change, entry.price.get("currency"), limit))
 
 
 class SingleResizeModule(EngineModule):

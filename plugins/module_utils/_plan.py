@@ -286,12 +286,15 @@ class Policy:
     """How a run may change yearly/monthly bandwidths, and the region's size limits."""
 
     def __init__(self, prepaid_decrease="refuse", auto_pay=False, renewal=None, limits=None,
-                 decrease_choices=("immediate",)):
+                 decrease_choices=("immediate",), max_order_amount=None, max_run_amount=None):
         self.prepaid_decrease = prepaid_decrease
         # The decrease policies the caller offers besides refuse: the help of a refusal names only these.
         self.decrease_choices = tuple(decrease_choices)
         self.auto_pay = bool(auto_pay)
         self.renewal = renewal
+        # What auto_pay may pay: one order, and all orders of the run together (account currency; None: no limit).
+        self.max_order_amount = max_order_amount
+        self.max_run_amount = max_run_amount
         # {charge_mode: (min, max)} of VPC bandwidths, from the region; {}: the documented defaults;
         # None: not read yet.
         self.limits = limits
@@ -352,6 +355,8 @@ class Entry:
         self.open_order = open_order
         self.outcome = outcome
         self.recommendation = recommendation
+        # What the change does to the monthly bill (list prices), set once the plan is priced.
+        self.price = None
 
     @property
     def id(self):
@@ -395,6 +400,8 @@ class Entry:
             entry["order_status"] = self.open_order.get("status")
         if self.recommendation is not None:
             entry["usage"] = self.recommendation
+        if self.price is not None:
+            entry["price"] = self.price
         return entry
 
     def diff(self):
@@ -506,7 +513,10 @@ def _describe_change(entry_current, desired, action, policy, decrease_mode):
             return "rename only: a plain update, no order (%s)" % change
         return "pay-per-use: plain update (%s)" % change
     when = " at the next renewal" if decrease_mode == "at_renewal" else ""
-    payment = "paid at once" if policy.auto_pay else "left pending payment"
+    payment = "left pending payment"
+    if policy.auto_pay:
+        payment = "paid at once" if policy.max_order_amount is None and policy.max_run_amount is None else \
+            "paid at once if its amount keeps within the spend limits"
     return "yearly/monthly: change order%s (%s), %s" % (when, change, payment)
 
 

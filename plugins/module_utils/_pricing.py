@@ -21,10 +21,16 @@ from __future__ import annotations
 
 import json
 from collections import namedtuple
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal
 
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._errors import HwCloudError, gateway_code
-from ansible_collections.hwcloud.bandwidth.plugins.module_utils._service import ON_DEMAND, PREPAID
+from ansible_collections.hwcloud.bandwidth.plugins.module_utils._service import (
+    DEFAULT_CURRENCY,
+    ON_DEMAND,
+    PREPAID,
+    money as _money,
+    to_amount,
+)
 
 PERIOD_PATH = "/v2/bills/ratings/period-resources/subscribe-rate"
 ON_DEMAND_PATH = "/v2/bills/ratings/on-demand-resources"
@@ -41,13 +47,8 @@ ON_DEMAND_PRECISION = 1
 SHARED_SPEC = "19_share"
 # A dedicated bandwidth billed by bandwidth is priced by its EIP's type (or its own bandwidth_type).
 DEDICATED_SPECS = {"5_bgp": "19_bgp", "5_sbgp": "19_sbgp", "bgp": "19_bgp", "sbgp": "19_sbgp"}
-# Amount units of BSS answers (measure_id): 1 yuan, 2 jiao, 3 fen; amounts are returned in the first.
-MEASURE_DIVISORS = {1: Decimal(1), 2: Decimal(10), 3: Decimal(100)}
-# "currency: CNY; an empty value means CNY" (ListRateOnPeriodDetailResponse, ListOnDemandResourceRatingsResponse).
-DEFAULT_CURRENCY = "CNY"
 # After these, asking again only repeats the refusal (and repeated 401s lock the access key).
 STOP_CODES = frozenset(("CBC.0151", "APIGW.0301", "APIGW.0302", "APIGW.0307"))
-CENT = Decimal("0.01")
 
 Quote = namedtuple("Quote", "monthly currency")
 Unknown = namedtuple("Unknown", "reason")
@@ -85,40 +86,6 @@ def product_spec(bandwidth):
         return None, ("no list price for a dedicated bandwidth of EIP type %s (only 5_bgp and 5_sbgp have "
                       "documented price codes)" % (kind or "unknown"))
     return spec, None
-
-
-def to_amount(value, measure_id=1):
-    """A BSS amount in the currency's main unit as a Decimal, or None when it is not a number or unit."""
-    divisor = MEASURE_DIVISORS.get(1 if measure_id is None else measure_id)
-    if divisor is None or isinstance(value, bool) or value is None:
-        return None
-    try:
-        amount = Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        return None
-    if not amount.is_finite() or amount < 0:
-        return None
-    return amount / divisor
-
-
-def order_amount(order):
-    """The money of a normalised order: ``{amount, official_amount, currency, reason}``.
-
-    ``amount`` is what is paid (after discounts), in the currency's main unit; ``measure_id``
-    (1 yuan, 2 jiao, 3 fen) is applied when the order carries it, else the documented 1.
-    """
-    measure_id = order.get("measure_id")
-    amount = to_amount(order.get("amount"), measure_id)
-    official = to_amount(order.get("official_amount"), measure_id)
-    if amount is None:
-        return {"amount": None, "official_amount": None, "currency": None,
-                "reason": "order %s shows no amount that can be read" % order.get("order_id")}
-    return {"amount": _money(amount), "official_amount": None if official is None else _money(official),
-            "currency": order.get("currency") or DEFAULT_CURRENCY, "reason": None}
-
-
-def _money(amount):
-    return float(amount.quantize(CENT, rounding=ROUND_HALF_UP))
 
 
 def _size(value):

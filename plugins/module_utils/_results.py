@@ -55,6 +55,8 @@ class Result:
         self.order_status = None
         self.job_id = None
         self.msg = None
+        self.amount = None
+        self.currency = None
         self.error = None
         self.exception = None
         self.bandwidth = None
@@ -112,6 +114,8 @@ class Result:
             "order_id": self.order_id,
             "order_status": self.order_status,
             "job_id": self.job_id,
+            "amount": self.amount,
+            "currency": self.currency,
             "msg": self.msg,
         }
 
@@ -150,11 +154,27 @@ def pending_orders(results):
     for result in results:
         if result.status != PENDING_PAYMENT or not result.order_id or result.entry.open_order is not None:
             continue
-        order = found.setdefault(result.order_id, {"order_id": result.order_id, "targets": []})
+        order = found.setdefault(result.order_id, {"order_id": result.order_id, "amount": result.amount,
+                                                   "currency": result.currency, "targets": []})
         order["targets"].append({"service": result.entry.service, "id": result.id,
                                  "name": result.entry.current.get("name"), "size_before": result.entry.size_before,
                                  "size_after": result.entry.size_after})
     return list(found.values())
+
+
+def price_total(entries):
+    """What the plan's changes do to the monthly bill in total (list prices): ``{currency, monthly_change, unknown}``."""
+    total, currency, unknown = 0.0, None, 0
+    for entry in entries:
+        if not entry.changed or entry.price is None:
+            continue
+        price = entry.price
+        if price.get("monthly_change") is None or (currency and price.get("currency") != currency):
+            unknown += 1
+            continue
+        currency = price.get("currency")
+        total += price["monthly_change"]
+    return {"currency": currency, "monthly_change": round(total, 2), "unknown": unknown}
 
 
 def waits_for(result):
@@ -254,5 +274,7 @@ def _result_of(record, paid):
     result.order_id = record.get("order_id")
     result.order_status = record.get("order_status")
     result.job_id = record.get("job_id")
+    result.amount = record.get("amount")
+    result.currency = record.get("currency")
     result.msg = record.get("msg")
     return result

@@ -10,6 +10,8 @@ Nothing here imports Ansible.
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
 PREPAID = "prepaid"
 ON_DEMAND = "on_demand"
 
@@ -20,6 +22,12 @@ IN_PROGRESS = "in_progress"          # started, not (yet) seen to its end
 FAILED = "failed"                    # refused, or failed on the way; the message says why
 NOT_STARTED = "not_started"          # never written: an earlier write showed that the credentials are refused
 RESULT_STATUSES = (OK, PENDING_PAYMENT, IN_PROGRESS, FAILED, NOT_STARTED)
+
+# Amount units of BSS answers (measure_id): 1 yuan, 2 jiao, 3 fen; amounts are returned in the first.
+MEASURE_DIVISORS = {1: Decimal(1), 2: Decimal(10), 3: Decimal(100)}
+# "currency: CNY; an empty value means CNY" (ListRateOnPeriodDetailResponse, ListOnDemandResourceRatingsResponse).
+DEFAULT_CURRENCY = "CNY"
+CENT = Decimal("0.01")
 
 # How many targets of one service are still read one by one; more are read with one listing.
 NARROW_READ_MAX = 1
@@ -138,3 +146,39 @@ class BandwidthService:
 
     def job_status(self, job_id, label=None):
         raise NotImplementedError
+
+
+# -- money: the amounts of orders and prices, read one way ---------------------------------
+
+def to_amount(value, measure_id=1):
+    """A BSS amount in the currency's main unit as a Decimal, or None when it is not a number or unit."""
+    divisor = MEASURE_DIVISORS.get(1 if measure_id is None else measure_id)
+    if divisor is None or isinstance(value, bool) or value is None:
+        return None
+    try:
+        amount = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return None
+    if not amount.is_finite() or amount < 0:
+        return None
+    return amount / divisor
+
+
+def order_amount(order):
+    """The money of a normalised order: ``{amount, official_amount, currency, reason}``.
+
+    ``amount`` is what is paid (after discounts), in the currency's main unit; ``measure_id``
+    (1 yuan, 2 jiao, 3 fen) is applied when the order carries it, else the documented 1.
+    """
+    measure_id = order.get("measure_id")
+    amount = to_amount(order.get("amount"), measure_id)
+    official = to_amount(order.get("official_amount"), measure_id)
+    if amount is None:
+        return {"amount": None, "official_amount": None, "currency": None,
+                "reason": "order %s shows no amount that can be read" % order.get("order_id")}
+    return {"amount": money(amount), "official_amount": None if official is None else money(official),
+            "currency": order.get("currency") or DEFAULT_CURRENCY, "reason": None}
+
+
+def money(amount):
+    return float(amount.quantize(CENT, rounding=ROUND_HALF_UP))

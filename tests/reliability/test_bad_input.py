@@ -100,7 +100,7 @@ CASES = [
          connection={"access_key": REMOVE}),
     Case("missing-secret-key", WS, {"id": WS_ONDEMAND, "size": 20}, ["missing secret_key"],
          connection={"secret_key": REMOVE}),
-    Case("missing-region", VPC, {"id": VPC_ONDEMAND, "size": 60}, ["missing required arguments: region"],
+    Case("missing-region", VPC, {"id": VPC_ONDEMAND, "size": 60}, ["missing required argument: region", "HW_REGION_NAME"],
          connection={"region": REMOVE}),
     Case("wrong-secret-key", VPC, {"id": VPC_ONDEMAND, "size": 60}, ["APIGW.0301", "check the access key and secret key"],
          connection={"secret_key": "not-the-secret"}),

@@ -184,7 +184,7 @@ def test_clear_failure_needs_the_operation_and_what_to_do():
 
 
 def test_draws_repeat_with_the_seed_and_cover_every_kind():
-    from ansible_collections.hwcloud.bandwidth.plugins.module_utils._plan import validate_vpc_size
+    from ansible_collections.hwcloud.bandwidth.plugins.module_utils._plan import VpcSizes
 
     def draw(seed):
         rng = random.Random(seed)
@@ -202,7 +202,7 @@ def test_draws_repeat_with_the_seed_and_cover_every_kind():
             kinds.add((target.service, target.billing, target.via, target.auto_pay if target.prepaid else None))
             if target.service == "vpc":
                 # Within the range of the charge mode the target ends with (billed by traffic: up to 300).
-                validate_vpc_size(target.new_size, target.new_charge_mode or target.charge_mode)
+                VpcSizes({}).validate(target.new_size, target.new_charge_mode or target.charge_mode)
                 assert target.new_charge_mode != "traffic" or target.share_type == "PER"
         fault_kinds.update(rule["kind"] for rule in campaign.draw_faults(rng)[1])
     assert {(s, b) for s, b, _v, _a in kinds} == {(s, b) for s in ("workspace", "vpc") for b in ("prepaid", "on_demand")}

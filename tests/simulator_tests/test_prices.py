@@ -15,7 +15,8 @@ from huaweicloudsdkworkspace.v2 import (CreateSubnetBandwidthChangeOrderRequest,
                                         OrderExtendParam)
 
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._client import ClientConfig, HwCloudClient
-from ansible_collections.hwcloud.bandwidth.plugins.module_utils._pricing import Prices, order_amount
+from ansible_collections.hwcloud.bandwidth.plugins.module_utils._pricing import Prices
+from ansible_collections.hwcloud.bandwidth.plugins.module_utils._service import order_amount
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._vpc import VpcBandwidths
 
 from . import sdk

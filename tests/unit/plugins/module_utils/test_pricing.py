@@ -18,9 +18,9 @@ from ansible_collections.hwcloud.bandwidth.plugins.module_utils._pricing import 
     ON_DEMAND_PATH,
     PERIOD_PATH,
     Prices,
-    order_amount,
     product_spec,
 )
+from ansible_collections.hwcloud.bandwidth.plugins.module_utils._service import order_amount
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._retry import RetryPolicy
 from ansible_collections.hwcloud.bandwidth.tests.unit.plugins.module_utils.fakes import FakeSession, response
 
