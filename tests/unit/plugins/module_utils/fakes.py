@@ -113,12 +113,22 @@ class FakeSession:
 
 # -- the engine's collaborators: a service, the billing facade, a clock ------------------------
 
-class FakeClock:
-    """A monotonic clock that only moves when something sleeps on it: waits run instantly."""
+class StuckWait(Exception):
+    """A wait that a fake would never end (a broken flow): stop it instead of spinning."""
 
-    def __init__(self, now=1000.0):
+
+class FakeClock:
+    """A monotonic clock that only moves when something sleeps on it: waits run instantly.
+
+    The one fake clock of the unit tests: call it for the time, ``sleep`` moves it on at once,
+    ``sleeps`` keeps every pause. With ``limit``, the sleep after that many raises
+    :class:`StuckWait`, so that a wait that would never end fails the test instead of spinning.
+    """
+
+    def __init__(self, now=1000.0, limit=None):
         self.now = now
         self.sleeps = []
+        self.limit = limit
 
     def __call__(self):
         return self.now
@@ -126,6 +136,8 @@ class FakeClock:
     def sleep(self, seconds):
         self.sleeps.append(seconds)
         self.now += seconds
+        if self.limit is not None and len(self.sleeps) > self.limit:
+            raise StuckWait("still waiting after %d sleeps" % len(self.sleeps))
 
 
 class FakeService(BandwidthService):

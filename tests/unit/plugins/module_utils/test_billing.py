@@ -23,6 +23,7 @@ from ansible_collections.hwcloud.bandwidth.plugins.module_utils._billing import 
     status_name,
 )
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._waiter import WaitFailed, WaitTimeout
+from ansible_collections.hwcloud.bandwidth.tests.unit.plugins.module_utils.fakes import FakeClock
 
 PAY_PATH = "/v3/orders/customer-orders/pay"
 CANCEL_PATH = "/v2/orders/customer-orders/cancel"
@@ -111,21 +112,6 @@ class FakeBilling:
             "payment_time": "2024-03-01T12:05:00Z" if status in (3, 5) else None,
             "amount_after_discount": 250.0, "official_amount": 300.0, "currency": "CNY",
         }
-
-
-class FakeClock:
-    """A clock that sleeping advances: waits run instantly and deterministically."""
-
-    def __init__(self):
-        self.now = 0.0
-        self.sleeps = []
-
-    def __call__(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.sleeps.append(seconds)
-        self.now += seconds
 
 
 # ---- status names -------------------------------------------------------------------------

@@ -9,9 +9,9 @@
   ``(status, body, headers)``, or raises (a ``requests`` exception stands for a broken
   connection). Every request is kept in ``fake_http.requests``; ``fake_http.writes`` holds the
   non-GET ones. An unrouted request answers 404 and is kept in ``fake_http.unrouted``.
-- ``fake_time``: the clock and the sleep of the engine and of the retries; sleeping moves the
-  clock on at once, and a wait that would never end stops with :class:`StuckWait`. Files whose
-  modules run on the engine use it for every test (``pytestmark``).
+- ``fake_time``: a ``FakeClock`` (``fakes.py``) as the clock and the sleep of the engine and of
+  the retries; sleeping moves it on at once, and a wait that would never end stops with
+  ``StuckWait``. Files whose modules run on the engine use it for every test (``pytestmark``).
 - ``run_module``: ``run_module(module, args, check_mode=False, diff=False)`` runs a module's
   ``main()`` with those arguments and returns its JSON result (with ``failed`` on failure).
   ``warnings`` are given as plain messages (ansible-core 2.19 sends them as structured
@@ -32,6 +32,7 @@ from ansible.module_utils.common import warnings as _module_warnings
 from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils import _client, _engine, _module, _retry
+from ansible_collections.hwcloud.bandwidth.tests.unit.plugins.module_utils.fakes import FakeClock
 
 
 class FakeResponse:
@@ -138,30 +139,9 @@ def _message(warning):
     return warning
 
 
-class StuckWait(Exception):
-    """A wait that the fake would never end (a broken flow): stop it instead of spinning."""
-
-
-class FakeTime:
-    """The clock and the sleep of the engine and of the retries: sleeping moves the clock on at once."""
-
-    def __init__(self):
-        self.now = 1000.0
-        self.naps = []
-
-    def sleep(self, seconds):
-        self.naps.append(seconds)
-        self.now += seconds
-        if len(self.naps) > 200:
-            raise StuckWait("still waiting after %d sleeps" % len(self.naps))
-
-    def clock(self):
-        return self.now
-
-
 @pytest.fixture
 def fake_time(monkeypatch):
-    fake = FakeTime()
-    monkeypatch.setattr(_module, "Engine", functools.partial(_engine.Engine, sleep=fake.sleep, clock=fake.clock))
+    fake = FakeClock(limit=200)
+    monkeypatch.setattr(_module, "Engine", functools.partial(_engine.Engine, sleep=fake.sleep, clock=fake))
     monkeypatch.setattr(_client, "RetryPolicy", functools.partial(_retry.RetryPolicy, sleep=fake.sleep))
     return fake

@@ -261,7 +261,7 @@ def test_on_demand_resize_updates_and_follows_the_job_through_the_listing(cloud,
     assert len(cloud.listings()) == 3
     assert all(r.query["bandwidth_id"] == bid for r in cloud.listings()[1:])
     assert cloud.job_reads_made() == []
-    assert len(fake_time.naps) == 1
+    assert len(fake_time.sleeps) == 1
     assert cloud.orders_placed() == []
 
 
@@ -271,7 +271,7 @@ def test_a_slow_job_is_followed_until_the_bandwidth_leaves_updating(cloud, run_m
     assert "failed" not in result and result["bandwidth"]["size"] == 50
     assert len(cloud.listings()) == 1 + 4
     assert cloud.job_reads_made() == []
-    assert len(fake_time.naps) == 3
+    assert len(fake_time.sleeps) == 3
 
 
 def test_without_wait_the_job_is_not_followed(cloud, run_module):
