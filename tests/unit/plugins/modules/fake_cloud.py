@@ -113,7 +113,8 @@ class Workspace:
         if job["status"] == "FAIL":
             return 200, {"id": job_id, "status": "FAIL", "fail_reason": "Simulated failure of the update",
                          "job_error_code": "WKS.00100001", "sub_jobs": []}
-        return 200, {"id": job_id, "status": job["status"], "sub_jobs": [{"id": job_id + "-1", "status": job["status"]}]}
+        sub_jobs = [{"id": job_id + "-1", "status": job["status"]}]
+        return 200, {"id": job_id, "status": job["status"], "sub_jobs": sub_jobs}
 
     def ws_order(self, request, bid):
         body = request.body
