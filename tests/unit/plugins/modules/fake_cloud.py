@@ -16,7 +16,8 @@
   ``"denied"``, else the ``{charge_mode: (min, max)}`` given.
 - Billing orders (``orders``, by id): placed with auto-pay they are processing, else pending
   payment; a read of a processing order (the details route) completes it and applies it on its
-  ``complete_after_reads``-th read, unless ``hold_orders``; a change at renewal is only recorded
+  ``complete_after_reads``-th read, unless ``hold_orders`` (with ``listing_reads_orders``, the
+  order listing counts as a read of each order it lists); a change at renewal is only recorded
   (``renewals``). ``deny_billing()`` answers 403 on the billing reads; paying moves an order on.
 - Cloud Eye: ``series[(dimension name, value)] = {metric name: [Mbit/s per hour]}``;
   ``usage(bandwidth_id, values)`` sets a bandwidth's downstream to ``values`` and upstream to half.
@@ -217,16 +218,21 @@ class Billing:
         found = [o for o in self.orders.values() if query.get("status") in (None, str(o["status"]))
                  and str(o["order_type"]) == query.get("order_type", "3")
                  and query.get("create_time_begin", "") <= o["create_time"]]
+        if self.listing_reads_orders:
+            return 200, {"order_infos": [self.read_order(o) for o in found], "total_count": len(found)}
         return 200, {"order_infos": [self.info(o) for o in found], "total_count": len(found)}
 
     def order_show(self, request, order_id):
         if order_id not in self.orders:
             return 400, {"error_code": "CBC.30000010", "error_msg": "Invalid order ID."}
-        order = self.orders[order_id]
+        return 200, {"order_info": self.read_order(self.orders[order_id])}
+
+    def read_order(self, order):
+        """A read of an order moves it on: the ``complete_after_reads``-th completes a processing one."""
         order["reads"] += 1
         if order["status"] == PROCESSING and not self.hold_orders and order["reads"] >= self.complete_after_reads:
             self.complete(order)
-        return 200, {"order_info": self.info(order)}
+        return self.info(order)
 
     def complete(self, order):
         order["status"] = COMPLETED
@@ -290,6 +296,7 @@ class FakeCloud(Workspace, Vpc, Billing, CloudEye):
         self.job_reads = 1              # the listing after a job started that ends it
         self.complete_after_reads = 1   # the read of a processing order that completes it
         self.hold_orders = False        # True: processing orders stay processing
+        self.listing_reads_orders = False  # True: the order listing moves the orders it lists on too
         self.limits = None
         self.slow_update = False
         self.pending_updates = {}
