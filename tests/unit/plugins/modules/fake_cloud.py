@@ -371,18 +371,19 @@ class FakeCloud(Workspace, Vpc, Billing, CloudEye):
         changes = self.changes()
         return [r for r in self.http.requests if r not in changes]
 
-    def calls(self, name):
+    def route_calls(self, name):
+        """The requests that route ``name`` answered (or would have)."""
         method, pattern = ROUTES[name]
         return self.http.calls(method, pattern.format(project=self.project))
 
     def listings(self):
-        return self.calls("ws_list")
+        return self.route_calls("ws_list")
 
     def job_reads_made(self):
-        return self.calls("ws_job")
+        return self.route_calls("ws_job")
 
     def orders_placed(self):
-        return self.calls("ws_order")
+        return self.route_calls("ws_order")
 
     def cloud_eye_reads(self):
-        return self.calls("cloud_eye")
+        return self.route_calls("cloud_eye")
