@@ -70,7 +70,8 @@ def test_recommends_for_every_bandwidth(cloud, run_module):
         30.0, 8.0, 10, "prepaid")
     assert (new["hours"], new["recommended_size"]) == (5, 5) and "too few hours" in new["reason"]
     assert cloud.http.writes == cloud.http.calls("POST", "/V1.0/.*")
-    assert not cloud.http.unrouted or all(request.path.endswith("eip-bandwidth-limits") for request in cloud.http.unrouted)
+    unrouted = cloud.http.unrouted
+    assert not unrouted or all(request.path.endswith("eip-bandwidth-limits") for request in unrouted)
 
 
 def test_one_batch_for_three_bandwidths_under_the_cap(cloud, run_module):
@@ -130,8 +131,8 @@ def test_region_limits_are_used_when_readable(cloud, run_module):
 
 
 def test_cloud_eye_denied_names_the_permission(cloud, fake_http, run_module):
-    cloud.fault("cloud_eye", 403, {"error_code": "APIGW.0302",
-                                   "error_msg": "The IAM user is not authorized to access the API.", "request_id": "req-9"})
+    cloud.fault("cloud_eye", 403, {"error_code": "APIGW.0302", "request_id": "req-9",
+                                   "error_msg": "The IAM user is not authorized to access the API."})
     result = run_module(module, ARGS)
     assert result["failed"]
     assert "ces:metricData:list" in result["msg"] and "HTTP 403" in result["msg"] and "APIGW.0302" in result["msg"]
