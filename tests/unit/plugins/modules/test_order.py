@@ -15,11 +15,11 @@ from ansible_collections.hwcloud.bandwidth.plugins.module_utils import _billing,
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._errors import HwCloudError
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._waiter import Waiter
 from ansible_collections.hwcloud.bandwidth.plugins.modules import order as order_module
-from ansible_collections.hwcloud.bandwidth.tests.unit.plugins.module_utils.fakes import FakeClock
-from ansible_collections.hwcloud.bandwidth.tests.unit.plugins.module_utils.test_billing import (
+from ansible_collections.hwcloud.bandwidth.tests.unit.plugins.module_utils.fakes import (
     CANCEL_PATH,
     PAY_PATH,
     FakeBilling,
+    FakeClock,
 )
 
 SECRET = "unit-test-secret-key"

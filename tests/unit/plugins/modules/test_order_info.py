@@ -15,8 +15,7 @@ from ansible_collections.hwcloud.bandwidth.plugins.module_utils import _billing,
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._errors import HwCloudError
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._waiter import Waiter
 from ansible_collections.hwcloud.bandwidth.plugins.modules import order_info
-from ansible_collections.hwcloud.bandwidth.tests.unit.plugins.module_utils.fakes import FakeClock
-from ansible_collections.hwcloud.bandwidth.tests.unit.plugins.module_utils.test_billing import FakeBilling
+from ansible_collections.hwcloud.bandwidth.tests.unit.plugins.module_utils.fakes import FakeBilling, FakeClock
 
 
 class ModuleExit(Exception):
