@@ -16,6 +16,9 @@
   ``main()`` with those arguments and returns its JSON result (with ``failed`` on failure).
   ``warnings`` are given as plain messages (ansible-core 2.19 sends them as structured
   summaries).
+- ``run_on_client``: ``run_on_client(module, client, args, check_mode=False, diff=False)`` runs a
+  module's ``main()`` with ``client`` in place of the API client (e.g. ``fakes.FakeBilling``) and
+  returns ``(failed, result)``.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 
 from ansible.module_utils import _internal as _module_internal
+from ansible.module_utils import basic
 from ansible.module_utils.common import warnings as _module_warnings
 from ansible.module_utils.testing import patch_module_args
 
@@ -128,6 +132,38 @@ def run_module(capsys, monkeypatch):
         if "warnings" in result:
             result["warnings"] = [_message(warning) for warning in result["warnings"]]
         return result
+    return run
+
+
+class ModuleExit(Exception):
+    def __init__(self, failed, result):
+        super().__init__(result.get("msg"))
+        self.failed = failed
+        self.result = result
+
+
+@pytest.fixture
+def run_on_client(monkeypatch):
+    def exit_json(_self, **result):
+        raise ModuleExit(False, result)
+
+    def fail_json(_self, msg, **result):
+        raise ModuleExit(True, dict(result, msg=msg))
+
+    monkeypatch.setattr(basic.AnsibleModule, "exit_json", exit_json)
+    monkeypatch.setattr(basic.AnsibleModule, "fail_json", fail_json)
+
+    def run(module, client, args, check_mode=False, diff=False):
+        monkeypatch.setattr(_module, "HwCloudClient", lambda config: client)
+        args = dict(args)
+        if check_mode:
+            args["_ansible_check_mode"] = True
+        if diff:
+            args["_ansible_diff"] = True
+        with patch_module_args(args):
+            with pytest.raises(ModuleExit) as caught:
+                module.main()
+        return caught.value.failed, caught.value.result
     return run
 
 
