@@ -68,7 +68,7 @@ def now_text(fmt="%Y-%m-%dT%H:%M:%SZ"):
     return datetime.datetime.now(datetime.timezone.utc).strftime(fmt)
 
 
-class Workspace:
+class WorkspaceMixin:
     """The Workspace routes: bandwidths, updates that run as jobs, change orders."""
 
     def ws_list(self, request):
@@ -128,7 +128,7 @@ class Workspace:
         return 200, {"projects": [{"id": self.project, "name": request.query["name"]}]}
 
 
-class Vpc:
+class VpcMixin:
     """The VPC routes: bandwidths, the pay-per-use and the prepaid update, the region limits."""
 
     def vpc_list(self, request):
@@ -196,7 +196,7 @@ class Vpc:
         return 200, {"eip_bandwidth_limits": items, "page_info": {"next_marker": None, "current_count": len(items)}}
 
 
-class Billing:
+class BillingMixin:
     """The billing routes: change orders and their lifecycle."""
 
     def add_order(self, bid, size, status, name=None, at_renewal=False, order_id=None):
@@ -262,7 +262,7 @@ class Billing:
         return list(self.orders)
 
 
-class CloudEye:
+class CloudEyeMixin:
     """The Cloud Eye batch query: hourly maxima from ``series``."""
 
     def usage(self, bandwidth_id, values):
@@ -282,7 +282,7 @@ class CloudEye:
         return 200, {"metrics": metrics}
 
 
-class FakeCloud(Workspace, Vpc, Billing, CloudEye):
+class FakeCloud(WorkspaceMixin, VpcMixin, BillingMixin, CloudEyeMixin):
     """Workspace, VPC, billing and Cloud Eye of one project, with what the tests look at."""
 
     def __init__(self, http, project, workspace=(), vpc=()):
