@@ -1,7 +1,13 @@
 # -*- coding: utf-8 -*-
 # Copyright: Contributors to the hwcloud.bandwidth collection
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""A fake ``requests.Session`` and the transport failures that ``requests`` really raises."""
+"""The unit tests' fakes below the HTTP router of the module tests.
+
+A fake ``requests.Session`` and the transport failures that ``requests`` really raises; the one
+fake clock; a bandwidth service and a billing facade for the engine; a billing client for the
+order flows. The module tests' fake cloud (``tests/unit/plugins/modules/fake_cloud.py``) uses
+the transport failures from here.
+"""
 
 from __future__ import annotations
 
@@ -20,7 +26,7 @@ from urllib3.exceptions import (
 )
 from urllib3.exceptions import SSLError as Urllib3SSLError
 
-from ansible_collections.hwcloud.bandwidth.plugins.module_utils._errors import OutcomeUnknownError
+from ansible_collections.hwcloud.bandwidth.plugins.module_utils._errors import HwCloudError, OutcomeUnknownError
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._service import BandwidthService, Change
 
 URL = "https://vpc.r1.example.com/v1/p/bandwidths/bw-1"
@@ -113,12 +119,22 @@ class FakeSession:
 
 # -- the engine's collaborators: a service, the billing facade, a clock ------------------------
 
-class FakeClock:
-    """A monotonic clock that only moves when something sleeps on it: waits run instantly."""
+class StuckWait(Exception):
+    """A wait that a fake would never end (a broken flow): stop it instead of spinning."""
 
-    def __init__(self, now=1000.0):
+
+class FakeClock:
+    """A monotonic clock that only moves when something sleeps on it: waits run instantly.
+
+    The one fake clock of the unit tests: call it for the time, ``sleep`` moves it on at once,
+    ``sleeps`` keeps every pause. With ``limit``, the sleep after that many raises
+    :class:`StuckWait`, so that a wait that would never end fails the test instead of spinning.
+    """
+
+    def __init__(self, now=1000.0, limit=None):
         self.now = now
         self.sleeps = []
+        self.limit = limit
 
     def __call__(self):
         return self.now
@@ -126,6 +142,8 @@ class FakeClock:
     def sleep(self, seconds):
         self.sleeps.append(seconds)
         self.now += seconds
+        if self.limit is not None and len(self.sleeps) > self.limit:
+            raise StuckWait("still waiting after %d sleeps" % len(self.sleeps))
 
 
 class FakeService(BandwidthService):
@@ -259,3 +277,94 @@ class FakeBillingFacade:
     def renewal_orders(self, bandwidth):
         self.calls.append(("renewal_orders", bandwidth["id"]))
         return self.renewals
+
+
+# -- the billing service behind a client: the order modules and the Orders/Billing tests ------
+
+PAY_PATH = "/v3/orders/customer-orders/pay"
+CANCEL_PATH = "/v2/orders/customer-orders/cancel"
+DETAILS_PATH = "/v2/orders/customer-orders/details/"
+
+
+class FakeBilling:
+    """A stand-in for HwCloudClient serving the BSS order calls from a dict of orders.
+
+    ``statuses`` maps order ids to status codes. ``script[order_id]`` is a list of status codes
+    that successive reads return (the last one stays). Paying moves an order pending payment to
+    ``paid_status`` (processing by default); cancelling moves it to cancelled; any other status
+    is refused with the billing service's codes. ``fail(method, error, applied=False)`` makes
+    the next call with that method raise ``error``, after applying it when ``applied``.
+    """
+
+    def __init__(self, paid_status=3, **statuses):
+        self.orders = dict(statuses)
+        self.script = {}
+        self.paid_status = paid_status
+        self.calls = []
+        self._failures = {}
+
+    # -- what tests look at ---------------------------------------------------------------
+
+    @property
+    def writes(self):
+        return [call for call in self.calls if call[0] != "GET"]
+
+    def reads(self, order_id=None):
+        return [call for call in self.calls if call[0] == "GET" and (order_id is None or call[1].endswith(order_id))]
+
+    def fail(self, method, error, applied=False):
+        self._failures.setdefault(method, []).append((error, applied))
+
+    # -- the client interface -------------------------------------------------------------
+
+    @staticmethod
+    def path(template, **values):
+        return template.format(**values)
+
+    def request(self, service, method, path, operation, query=None, body=None, project=True, expect=None,
+                read_only=False):
+        assert service == "bss"
+        self.calls.append((method, path, body))
+        pending = self._failures.get(method)
+        if pending:
+            error, applied = pending.pop(0)
+            if applied:
+                self._apply(method, path, body, operation)
+            raise error
+        return self._apply(method, path, body, operation)
+
+    def _apply(self, method, path, body, operation):
+        if method == "GET" and path.startswith(DETAILS_PATH):
+            order_id = path[len(DETAILS_PATH):]
+            self._known(order_id, operation)
+            script = self.script.get(order_id)
+            if script:
+                self.orders[order_id] = script.pop(0) if len(script) > 1 else script[0]
+            return {"order_info": self.info(order_id)}
+        if method == "POST" and path == PAY_PATH:
+            self._known(body["order_id"], operation)
+            if self.orders[body["order_id"]] != 6:
+                raise HwCloudError(operation, "The order status has changed.", status=400, error_code="CBC.99003106")
+            self.orders[body["order_id"]] = self.paid_status
+            return None
+        if method == "PUT" and path == CANCEL_PATH:
+            self._known(body["order_id"], operation)
+            if self.orders[body["order_id"]] != 6:
+                raise HwCloudError(operation, "The order status does not allow cancelling.", status=400,
+                                   error_code="CBC.99005010")
+            self.orders[body["order_id"]] = 4
+            return None
+        raise AssertionError("unexpected call %s %s" % (method, path))
+
+    def _known(self, order_id, operation):
+        if order_id not in self.orders:
+            raise HwCloudError(operation, "Invalid order ID: %s." % order_id, status=400, error_code="CBC.30000010")
+
+    def info(self, order_id):
+        status = self.orders[order_id]
+        return {
+            "order_id": order_id, "status": status, "order_type": 3, "service_type_code": "hws.service.type.vpc",
+            "create_time": "2024-03-01T12:00:00Z",
+            "payment_time": "2024-03-01T12:05:00Z" if status in (3, 5) else None,
+            "amount_after_discount": 250.0, "official_amount": 300.0, "currency": "CNY",
+        }

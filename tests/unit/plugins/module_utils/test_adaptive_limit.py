@@ -14,16 +14,9 @@ import time
 import pytest
 
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._retry import AdaptiveLimit
+from ansible_collections.hwcloud.bandwidth.tests.unit.plugins.module_utils.fakes import FakeClock
 
 WAIT = 10.0  # the most a test waits for another thread; passing runs take milliseconds
-
-
-class FakeClock:
-    def __init__(self):
-        self.now = 100.0
-
-    def __call__(self):
-        return self.now
 
 
 def run_in_thread(target):

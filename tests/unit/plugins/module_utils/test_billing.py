@@ -23,110 +23,13 @@ from ansible_collections.hwcloud.bandwidth.plugins.module_utils._billing import 
     status_name,
 )
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._waiter import WaitFailed, WaitTimeout
-
-PAY_PATH = "/v3/orders/customer-orders/pay"
-CANCEL_PATH = "/v2/orders/customer-orders/cancel"
-DETAILS_PATH = "/v2/orders/customer-orders/details/"
-
-
-class FakeBilling:
-    """A stand-in for HwCloudClient serving the BSS order calls from a dict of orders.
-
-    ``statuses`` maps order ids to status codes. ``script[order_id]`` is a list of status codes
-    that successive reads return (the last one stays). Paying moves an order pending payment to
-    ``paid_status`` (processing by default); cancelling moves it to cancelled; any other status
-    is refused with the billing service's codes. ``fail(method, error, applied=False)`` makes
-    the next call with that method raise ``error``, after applying it when ``applied``.
-    """
-
-    def __init__(self, paid_status=3, **statuses):
-        self.orders = dict(statuses)
-        self.script = {}
-        self.paid_status = paid_status
-        self.calls = []
-        self._failures = {}
-
-    # -- what tests look at ---------------------------------------------------------------
-
-    @property
-    def writes(self):
-        return [call for call in self.calls if call[0] != "GET"]
-
-    def reads(self, order_id=None):
-        return [call for call in self.calls if call[0] == "GET" and (order_id is None or call[1].endswith(order_id))]
-
-    def fail(self, method, error, applied=False):
-        self._failures.setdefault(method, []).append((error, applied))
-
-    # -- the client interface -------------------------------------------------------------
-
-    @staticmethod
-    def path(template, **values):
-        return template.format(**values)
-
-    def request(self, service, method, path, operation, query=None, body=None, project=True, expect=None,
-                read_only=False):
-        assert service == "bss"
-        self.calls.append((method, path, body))
-        pending = self._failures.get(method)
-        if pending:
-            error, applied = pending.pop(0)
-            if applied:
-                self._apply(method, path, body, operation)
-            raise error
-        return self._apply(method, path, body, operation)
-
-    def _apply(self, method, path, body, operation):
-        if method == "GET" and path.startswith(DETAILS_PATH):
-            order_id = path[len(DETAILS_PATH):]
-            self._known(order_id, operation)
-            script = self.script.get(order_id)
-            if script:
-                self.orders[order_id] = script.pop(0) if len(script) > 1 else script[0]
-            return {"order_info": self.info(order_id)}
-        if method == "POST" and path == PAY_PATH:
-            self._known(body["order_id"], operation)
-            if self.orders[body["order_id"]] != 6:
-                raise HwCloudError(operation, "The order status has changed.", status=400, error_code="CBC.99003106")
-            self.orders[body["order_id"]] = self.paid_status
-            return None
-        if method == "PUT" and path == CANCEL_PATH:
-            self._known(body["order_id"], operation)
-            if self.orders[body["order_id"]] != 6:
-                raise HwCloudError(operation, "The order status does not allow cancelling.", status=400,
-                                   error_code="CBC.99005010")
-            self.orders[body["order_id"]] = 4
-            return None
-        raise AssertionError("unexpected call %s %s" % (method, path))
-
-    def _known(self, order_id, operation):
-        if order_id not in self.orders:
-            raise HwCloudError(operation, "Invalid order ID: %s." % order_id, status=400, error_code="CBC.30000010")
-
-    def info(self, order_id):
-        status = self.orders[order_id]
-        return {
-            "order_id": order_id, "status": status, "order_type": 3, "service_type_code": "hws.service.type.vpc",
-            "create_time": "2024-03-01T12:00:00Z",
-            "payment_time": "2024-03-01T12:05:00Z" if status in (3, 5) else None,
-            "amount_after_discount": 250.0, "official_amount": 300.0, "currency": "CNY",
-        }
-
-
-class FakeClock:
-    """A clock that sleeping advances: waits run instantly and deterministically."""
-
-    def __init__(self):
-        self.now = 0.0
-        self.sleeps = []
-
-    def __call__(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.sleeps.append(seconds)
-        self.now += seconds
-
+from ansible_collections.hwcloud.bandwidth.tests.unit.plugins.module_utils.fakes import (
+    CANCEL_PATH,
+    DETAILS_PATH,
+    PAY_PATH,
+    FakeBilling,
+    FakeClock,
+)
 
 # ---- status names -------------------------------------------------------------------------
 

@@ -25,14 +25,12 @@ from ansible_collections.hwcloud.bandwidth.tests.unit.plugins.modules.conftest i
     fake_http,
     run_module,
 )
+from ansible_collections.hwcloud.bandwidth.tests.unit.plugins.modules.fake_cloud import FakeCloud
 
 PROJECT = "proj-1"
 ARGS = {"access_key": "AK", "secret_key": "SECRET-never-shown", "region": "r1", "project_id": PROJECT,
         "endpoints": {"vpc": "https://vpc.test", "bss": "https://bss.test"}, "max_retries": 0}
-BANDWIDTH = "/v1/%s/bandwidths/bw-1" % PROJECT
 PREPAID_UPDATE = "/v2.0/%s/bandwidths/bw-1" % PROJECT
-ORDERS = "/v2/orders/customer-orders"
-RESOURCES = "/v2/orders/suscriptions/resources/query"
 
 
 class Raising(BandwidthModule):
@@ -129,28 +127,13 @@ def api_bandwidth(size=100, prepaid=True):
             "enterprise_project_id": "0", "publicip_info": [], "updated_at": "2025-01-01T00:00:00"}
 
 
-class Cloud:
-    """The few routes of one prepaid VPC bandwidth and its billing."""
-
-    def __init__(self, http, prepaid=True):
-        self.bandwidth = api_bandwidth(prepaid=prepaid)
-        self.open = []
-        self.order_answer = None
-        http.route("GET", BANDWIDTH, lambda request: (200, {"bandwidth": self.bandwidth}))
-        http.route("PUT", PREPAID_UPDATE, self.order)
-        http.route("GET", ORDERS, self.orders)
-        http.route("POST", RESOURCES, lambda request: (200, {"data": [{"resource_id": "bw-1"}]}))
-
-    def order(self, request):
-        return self.order_answer(request)
-
-    def orders(self, request):
-        found = [o for o in self.open if str(o["status"]) == request.query.get("status", str(o["status"]))]
-        return 200, {"order_infos": found, "total_count": len(found)}
+def cloud_of(http, prepaid=True):
+    """The shared fake cloud with one VPC bandwidth (prepaid unless told otherwise)."""
+    return FakeCloud(http, PROJECT, vpc=[api_bandwidth(prepaid=prepaid)])
 
 
 def test_a_read_refused_before_any_write_is_no_change(run_module, fake_http):
-    fake_http.route("GET", BANDWIDTH, lambda request: (403, {"code": "VPC.2701", "message": "not allowed"}))
+    cloud_of(fake_http).fault("vpc_show", 403, {"code": "VPC.2701", "message": "not allowed"})
     result = run_module(OneVpc, dict(ARGS, id="bw-1", size=200))
     assert result["failed"] is True and result["changed"] is False
     assert "HTTP 403" in result["msg"] and "VPC.2701" in result["msg"]
@@ -160,14 +143,14 @@ def test_a_read_refused_before_any_write_is_no_change(run_module, fake_http):
 
 
 def test_a_409_on_the_order_is_no_change_and_names_the_open_order(run_module, fake_http):
-    cloud = Cloud(fake_http)
+    cloud = cloud_of(fake_http)
 
-    def conflict(request):
+    def conflict(request, bid):
         # Another order appeared between the plan and this order.
-        cloud.open.append({"order_id": "CS-OTHER", "status": 6, "order_type": 3})
+        cloud.add_order(bid, 200, 6, order_id="CS-OTHER")
         return 409, {"code": "VPC.0309", "message": "Bandwidth bw-1 has an unpaid order."}
 
-    cloud.order_answer = conflict
+    cloud.hook("vpc_order", conflict)
     result = run_module(OneVpc, dict(ARGS, id="bw-1", size=200))
     assert result["failed"] is True and result["changed"] is False
     assert "CS-OTHER (pending_payment)" in result["msg"] and "nothing was changed" in result["msg"]
@@ -177,8 +160,7 @@ def test_a_409_on_the_order_is_no_change_and_names_the_open_order(run_module, fa
 
 
 def test_a_lost_order_answer_fails_as_a_possible_change(run_module, fake_http, monkeypatch):
-    cloud = Cloud(fake_http)
-    cloud.order_answer = lambda request: (502, {"code": "VPC.9999", "message": "bad gateway"})
+    cloud_of(fake_http).fault("vpc_order", 502, {"code": "VPC.9999", "message": "bad gateway"})
     monkeypatch.setattr(_apply, "ORDER_LOOKUP_ROUNDS", 1)
     result = run_module(OneVpc, dict(ARGS, id="bw-1", size=200))
     assert result["failed"] is True
@@ -190,7 +172,7 @@ def test_a_lost_order_answer_fails_as_a_possible_change(run_module, fake_http, m
 
 
 def test_a_rule_refusal_is_no_change_and_no_write(run_module, fake_http):
-    Cloud(fake_http)
+    cloud_of(fake_http)
     result = run_module(OneVpc, dict(ARGS, id="bw-1", size=50))
     assert result["failed"] is True and result["changed"] is False
     assert "prepaid_decrease" in result["msg"]
@@ -199,16 +181,7 @@ def test_a_rule_refusal_is_no_change_and_no_write(run_module, fake_http):
 
 
 def test_a_size_within_the_region_limits_is_not_refused_by_the_default_range(run_module, fake_http):
-    cloud = Cloud(fake_http, prepaid=False)
-    limits = {"eip_bandwidth_limits": [{"charge_mode": "bandwidth", "min_size": 1, "max_size": 5000}],
-              "page_info": {"next_marker": None, "current_count": 1}}
-    fake_http.route("GET", "/v3/%s/eip/eip-bandwidth-limits" % PROJECT, lambda request: (200, limits))
-
-    def update(request):
-        cloud.bandwidth = dict(cloud.bandwidth, size=request.body["bandwidth"]["size"])
-        return 200, {"bandwidth": cloud.bandwidth}
-
-    fake_http.route("PUT", BANDWIDTH, update)
+    cloud_of(fake_http, prepaid=False).limits = {"bandwidth": (1, 5000)}
     result = run_module(OneVpc, dict(ARGS, id="bw-1", size=2500))
     assert result.get("failed") is not True, result["msg"]
     assert result["changed"] is True and result["bandwidth"]["size"] == 2500

@@ -8,25 +8,11 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._waiter import Waiter, WaitFailed, WaitTimeout
-
-
-class FakeClock:
-    """A clock that only moves when the waiter sleeps (or a poll takes time)."""
-
-    def __init__(self):
-        self.now = 1000.0
-        self.sleeps = []
-
-    def time(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.sleeps.append(seconds)
-        self.now += seconds
+from ansible_collections.hwcloud.bandwidth.tests.unit.plugins.module_utils.fakes import FakeClock
 
 
 def make_waiter(timeout, clock, **kwargs):
-    return Waiter(timeout, sleep=clock.sleep, clock=clock.time, **kwargs)
+    return Waiter(timeout, sleep=clock.sleep, clock=clock, **kwargs)
 
 
 def poller(values, clock=None, cost=0.0):

@@ -9,13 +9,16 @@
   ``(status, body, headers)``, or raises (a ``requests`` exception stands for a broken
   connection). Every request is kept in ``fake_http.requests``; ``fake_http.writes`` holds the
   non-GET ones. An unrouted request answers 404 and is kept in ``fake_http.unrouted``.
-- ``fake_time``: the clock and the sleep of the engine and of the retries; sleeping moves the
-  clock on at once, and a wait that would never end stops with :class:`StuckWait`. Files whose
-  modules run on the engine use it for every test (``pytestmark``).
+- ``fake_time``: a ``FakeClock`` (``fakes.py``) as the clock and the sleep of the engine and of
+  the retries; sleeping moves it on at once, and a wait that would never end stops with
+  ``StuckWait``. Files whose modules run on the engine use it for every test (``pytestmark``).
 - ``run_module``: ``run_module(module, args, check_mode=False, diff=False)`` runs a module's
   ``main()`` with those arguments and returns its JSON result (with ``failed`` on failure).
   ``warnings`` are given as plain messages (ansible-core 2.19 sends them as structured
   summaries).
+- ``run_on_client``: ``run_on_client(module, client, args, check_mode=False, diff=False)`` runs a
+  module's ``main()`` with ``client`` in place of the API client (e.g. ``fakes.FakeBilling``) and
+  returns ``(failed, result)``.
 """
 
 from __future__ import annotations
@@ -28,10 +31,12 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 
 from ansible.module_utils import _internal as _module_internal
+from ansible.module_utils import basic
 from ansible.module_utils.common import warnings as _module_warnings
 from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils import _client, _engine, _module, _retry
+from ansible_collections.hwcloud.bandwidth.tests.unit.plugins.module_utils.fakes import FakeClock
 
 
 class FakeResponse:
@@ -130,6 +135,38 @@ def run_module(capsys, monkeypatch):
     return run
 
 
+class ModuleExit(Exception):
+    def __init__(self, failed, result):
+        super().__init__(result.get("msg"))
+        self.failed = failed
+        self.result = result
+
+
+@pytest.fixture
+def run_on_client(monkeypatch):
+    def exit_json(_self, **result):
+        raise ModuleExit(False, result)
+
+    def fail_json(_self, msg, **result):
+        raise ModuleExit(True, dict(result, msg=msg))
+
+    monkeypatch.setattr(basic.AnsibleModule, "exit_json", exit_json)
+    monkeypatch.setattr(basic.AnsibleModule, "fail_json", fail_json)
+
+    def run(module, client, args, check_mode=False, diff=False):
+        monkeypatch.setattr(_module, "HwCloudClient", lambda config: client)
+        args = dict(args)
+        if check_mode:
+            args["_ansible_check_mode"] = True
+        if diff:
+            args["_ansible_diff"] = True
+        with patch_module_args(args):
+            with pytest.raises(ModuleExit) as caught:
+                module.main()
+        return caught.value.failed, caught.value.result
+    return run
+
+
 def _message(warning):
     """The text of a warning, plain or structured (``{"event": {"msg": ...}}``)."""
     if isinstance(warning, dict):
@@ -138,30 +175,9 @@ def _message(warning):
     return warning
 
 
-class StuckWait(Exception):
-    """A wait that the fake would never end (a broken flow): stop it instead of spinning."""
-
-
-class FakeTime:
-    """The clock and the sleep of the engine and of the retries: sleeping moves the clock on at once."""
-
-    def __init__(self):
-        self.now = 1000.0
-        self.naps = []
-
-    def sleep(self, seconds):
-        self.naps.append(seconds)
-        self.now += seconds
-        if len(self.naps) > 200:
-            raise StuckWait("still waiting after %d sleeps" % len(self.naps))
-
-    def clock(self):
-        return self.now
-
-
 @pytest.fixture
 def fake_time(monkeypatch):
-    fake = FakeTime()
-    monkeypatch.setattr(_module, "Engine", functools.partial(_engine.Engine, sleep=fake.sleep, clock=fake.clock))
+    fake = FakeClock(limit=200)
+    monkeypatch.setattr(_module, "Engine", functools.partial(_engine.Engine, sleep=fake.sleep, clock=fake))
     monkeypatch.setattr(_client, "RetryPolicy", functools.partial(_retry.RetryPolicy, sleep=fake.sleep))
     return fake

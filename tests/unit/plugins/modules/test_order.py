@@ -8,14 +8,12 @@ from __future__ import annotations
 import functools
 
 import pytest
-from ansible.module_utils import basic
-from ansible.module_utils.testing import patch_module_args
 
-from ansible_collections.hwcloud.bandwidth.plugins.module_utils import _billing, _errors, _module
+from ansible_collections.hwcloud.bandwidth.plugins.module_utils import _billing, _errors
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._errors import HwCloudError
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._waiter import Waiter
 from ansible_collections.hwcloud.bandwidth.plugins.modules import order as order_module
-from ansible_collections.hwcloud.bandwidth.tests.unit.plugins.module_utils.test_billing import (
+from ansible_collections.hwcloud.bandwidth.tests.unit.plugins.module_utils.fakes import (
     CANCEL_PATH,
     PAY_PATH,
     FakeBilling,
@@ -30,38 +28,15 @@ def instant_waits(monkeypatch):
     monkeypatch.setattr(_billing, "Waiter", functools.partial(Waiter, sleep=lambda seconds: None))
 
 
-class ModuleExit(Exception):
-    def __init__(self, failed, result):
-        super().__init__(result.get("msg"))
-        self.failed = failed
-        self.result = result
-
-
 @pytest.fixture()
-def run(monkeypatch):
+def run(run_on_client):
     """Run the module with ``args`` against ``billing``; return (failed, result)."""
 
-    def exit_json(_self, **result):
-        raise ModuleExit(False, result)
-
-    def fail_json(_self, msg, **result):
-        raise ModuleExit(True, dict(result, msg=msg))
-
-    monkeypatch.setattr(basic.AnsibleModule, "exit_json", exit_json)
-    monkeypatch.setattr(basic.AnsibleModule, "fail_json", fail_json)
-
     def runner(billing, check_mode=False, diff=False, **args):
-        monkeypatch.setattr(_module, "HwCloudClient", lambda config: billing)
         args = dict(dict(region="cn-north-4", access_key="AK", secret_key=SECRET), **args)
-        if check_mode:
-            args["_ansible_check_mode"] = True
-        if diff:
-            args["_ansible_diff"] = True
-        with patch_module_args(args):
-            with pytest.raises(ModuleExit) as caught:
-                order_module.main()
-        assert SECRET not in repr(caught.value.result)
-        return caught.value.failed, caught.value.result
+        failed, result = run_on_client(order_module, billing, args, check_mode=check_mode, diff=diff)
+        assert SECRET not in repr(result)
+        return failed, result
 
     return runner
 

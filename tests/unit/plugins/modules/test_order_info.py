@@ -8,21 +8,12 @@ from __future__ import annotations
 import functools
 
 import pytest
-from ansible.module_utils import basic
-from ansible.module_utils.testing import patch_module_args
 
-from ansible_collections.hwcloud.bandwidth.plugins.module_utils import _billing, _module
+from ansible_collections.hwcloud.bandwidth.plugins.module_utils import _billing
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._errors import HwCloudError
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._waiter import Waiter
 from ansible_collections.hwcloud.bandwidth.plugins.modules import order_info
-from ansible_collections.hwcloud.bandwidth.tests.unit.plugins.module_utils.test_billing import FakeBilling, FakeClock
-
-
-class ModuleExit(Exception):
-    def __init__(self, failed, result):
-        super().__init__(result.get("msg"))
-        self.failed = failed
-        self.result = result
+from ansible_collections.hwcloud.bandwidth.tests.unit.plugins.module_utils.fakes import FakeBilling, FakeClock
 
 
 @pytest.fixture()
@@ -34,27 +25,12 @@ def clock(monkeypatch):
 
 
 @pytest.fixture()
-def run(monkeypatch, clock):
+def run(run_on_client, clock):
     """Run the module with ``args`` against ``billing``; return (failed, result)."""
 
-    def exit_json(_self, **result):
-        raise ModuleExit(False, result)
-
-    def fail_json(_self, msg, **result):
-        raise ModuleExit(True, dict(result, msg=msg))
-
-    monkeypatch.setattr(basic.AnsibleModule, "exit_json", exit_json)
-    monkeypatch.setattr(basic.AnsibleModule, "fail_json", fail_json)
-
     def runner(billing, check_mode=False, **args):
-        monkeypatch.setattr(_module, "HwCloudClient", lambda config: billing)
         args = dict(dict(region="cn-north-4", access_key="AK", secret_key="SK"), **args)
-        if check_mode:
-            args["_ansible_check_mode"] = True
-        with patch_module_args(args):
-            with pytest.raises(ModuleExit) as caught:
-                order_info.main()
-        return caught.value.failed, caught.value.result
+        return run_on_client(order_info, billing, args, check_mode=check_mode)
 
     return runner
 

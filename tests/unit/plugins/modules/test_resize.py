@@ -3,30 +3,24 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The resize module end to end over a fake Workspace, VPC and billing API.
 
-``FleetCloud`` keeps bandwidths of both services and the change orders. A Workspace update
-turns the bandwidth UPDATING and ends on the next listing; a paid order completes (and is
-applied) the first time billing reads it; a VPC pay-per-use update is synchronous. Handlers
-take a lock: the module writes from several threads. Time is fake: no test waits.
+The shared fake cloud (``fake_cloud.FakeCloud``) keeps bandwidths of both services and the
+change orders. A Workspace update turns the bandwidth UPDATING and ends on the next listing; a
+paid order completes (and is applied) the first time billing reads it; a VPC pay-per-use update
+is synchronous. Time is fake: no test waits.
 """
 
 from __future__ import annotations
 
-import copy
-import itertools
-import threading
-
 import pytest
 
 from ansible_collections.hwcloud.bandwidth.plugins.modules import resize
+from ansible_collections.hwcloud.bandwidth.tests.unit.plugins.modules.fake_cloud import PENDING_PAYMENT, FakeCloud
 
 pytestmark = pytest.mark.usefixtures("fake_time")
 
 PROJECT = "proj-9"
 BASE = "https://api.test"
-WS_LIST = "/v2/%s/bandwidths" % PROJECT
-VPC_LIST = "/v1/%s/bandwidths" % PROJECT
 BILLING_INFO = "CS2403010800QWERT:5a8e1f2c:cn-north-4:proj-9"
-PENDING_PAYMENT, PROCESSING, COMPLETED = 6, 3, 5
 
 
 def workspace(bid, name, size, prepaid=False):
@@ -41,150 +35,16 @@ def vpc(bid, name, size, prepaid=False, share_type="WHOLE"):
             "status": "NORMAL", "updated_at": "2024-03-01T08:00:00"}
 
 
-class FleetCloud:
-    def __init__(self, http, workspace_items, vpc_items):
-        self.http = http
-        self.lock = threading.Lock()
-        self.ws = {item["bandwidth_id"]: copy.deepcopy(item) for item in workspace_items}
-        self.vpc = {item["id"]: copy.deepcopy(item) for item in vpc_items}
-        self.jobs = {}
-        self.orders = {}
-        self.refuse = {}           # bandwidth id -> (status, body) answered to its writes
-        self.hold_orders = False   # True: paid orders stay processing
-        self.ids = itertools.count(1)
-        routes = [
-            ("GET", WS_LIST, self.ws_list),
-            ("POST", WS_LIST + "/(?P<bid>[^/]+)/update", self.ws_update),
-            ("POST", WS_LIST + "/(?P<bid>[^/]+)/periodic/change/order", self.ws_order),
-            ("GET", "/v2/%s/workspace-jobs/(?P<job_id>[^/]+)" % PROJECT, self.job),
-            ("GET", VPC_LIST, self.vpc_list),
-            ("GET", VPC_LIST + "/(?P<bid>[^/]+)", self.vpc_show),
-            ("PUT", VPC_LIST + "/(?P<bid>[^/]+)", self.vpc_update),
-            ("PUT", "/v2.0/%s/bandwidths/(?P<bid>[^/]+)" % PROJECT, self.vpc_order),
-            ("GET", "/v3/%s/eip/eip-bandwidth-limits" % PROJECT, self.limits),
-            ("GET", "/v2/orders/customer-orders", self.order_list),
-            ("GET", "/v2/orders/customer-orders/details/(?P<order_id>[^/]+)", self.order_show),
-            ("POST", "/v2/orders/suscriptions/resources/query", self.resources),
-        ]
-        for method, pattern, handler in routes:
-            http.route(method, pattern, self.locked(handler))
-
-    def locked(self, handler):
-        def call(request, **groups):
-            with self.lock:
-                return handler(request, **groups)
-        return call
-
-    # -- Workspace --
-    def ws_list(self, request):
-        for job in self.jobs.values():
-            if job["status"] == "WAITING":
-                job["status"] = "SUCCESS"
-                item = self.ws[job["bid"]]
-                item["status"] = "ACTIVE"
-                if "bandwidth_size" in job["body"]:
-                    item["size"] = job["body"]["bandwidth_size"]
-        items = list(self.ws.values())
-        for key in ("bandwidth_id", "bandwidth_name"):
-            if request.query.get(key):
-                items = [item for item in items if item[key] == request.query[key]]
-        offset, limit = int(request.query.get("offset", 0)), int(request.query.get("limit", 100))
-        return 200, {"bandwidths": copy.deepcopy(items[offset:offset + limit]), "total_count": len(items)}
-
-    def ws_update(self, request, bid):
-        if bid in self.refuse:
-            return self.refuse[bid]
-        job_id = "job-%d" % next(self.ids)
-        self.jobs[job_id] = {"bid": bid, "body": request.body, "status": "WAITING"}
-        self.ws[bid]["status"] = "UPDATING"
-        return 200, {"job_id": job_id}
-
-    def job(self, request, job_id):
-        return 200, {"id": job_id, "status": self.jobs[job_id]["status"], "sub_jobs": []}
-
-    def ws_order(self, request, bid):
-        if bid in self.refuse:
-            return self.refuse[bid]
-        auto_pay = request.body["extend_param"]["is_auto_pay"] == "true"
-        return 200, {"order_id": self.add_order("workspace", bid, int(request.body["bandwidth_size"]),
-                                                PROCESSING if auto_pay else PENDING_PAYMENT)}
-
-    # -- VPC --
-    def vpc_list(self, request):
-        items = list(self.vpc.values())
-        limit = int(request.query["limit"])
-        if "marker" in request.query:
-            ids = [item["id"] for item in items]
-            items = items[ids.index(request.query["marker"]) + 1:]
-        return 200, {"bandwidths": copy.deepcopy(items[:limit])}
-
-    def vpc_show(self, request, bid):
-        if bid not in self.vpc:
-            return 404, {"code": "VPC.0306", "message": "Bandwidth %s could not be found." % bid}
-        return 200, {"bandwidth": copy.deepcopy(self.vpc[bid])}
-
-    def vpc_update(self, request, bid):
-        if bid in self.refuse:
-            return self.refuse[bid]
-        self.vpc[bid].update(request.body["bandwidth"])
-        return 200, {"bandwidth": copy.deepcopy(self.vpc[bid])}
-
-    def vpc_order(self, request, bid):
-        if bid in self.refuse:
-            return self.refuse[bid]
-        option = request.body["bandwidth"]
-        if option.get("size") in (None, self.vpc[bid]["size"]):
-            self.vpc[bid].update(option)
-            return 200, {"bandwidth": copy.deepcopy(self.vpc[bid])}
-        auto_pay = request.body["extendParam"]["is_auto_pay"]
-        return 200, {"order_id": self.add_order("vpc", bid, option["size"],
-                                                PROCESSING if auto_pay else PENDING_PAYMENT)}
-
-    @staticmethod
-    def limits(request):
-        return 404, {"error_code": "APIGW.0101", "error_msg": "The API does not exist"}
-
-    # -- BSS --
-    def add_order(self, service, bid, size, status):
-        order_id = "CS2501010800%05d" % next(self.ids)
-        self.orders[order_id] = {"order_id": order_id, "service": service, "bid": bid, "size": size,
-                                 "status": status, "order_type": 3}
-        return order_id
-
-    def _read(self, order):
-        """Billing reads move a paid order on: it completes and is applied."""
-        if order["status"] == PROCESSING and not self.hold_orders:
-            order["status"] = COMPLETED
-            if order["service"] == "vpc":
-                self.vpc[order["bid"]]["size"] = order["size"]
-            else:
-                self.ws[order["bid"]]["size"] = order["size"]
-        return {"order_id": order["order_id"], "status": order["status"], "order_type": 3,
-                "create_time": "2099-01-01T00:00:00Z"}
-
-    def order_list(self, request):
-        orders = [o for o in self.orders.values() if request.query.get("status") in (None, str(o["status"]))]
-        return 200, {"order_infos": [self._read(o) for o in orders], "total_count": len(orders)}
-
-    def order_show(self, request, order_id):
-        if order_id not in self.orders:
-            return 400, {"error_code": "CBC.30000010", "error_msg": "Invalid order ID."}
-        return 200, {"order_info": self._read(self.orders[order_id])}
-
-    def resources(self, request):
-        return 200, {"data": [{"resource_id": self.orders[request.body["order_id"]]["bid"]}]}
-
-    # -- what the tests look at --
-    def changes(self):
-        return [r for r in self.http.writes if not r.path.endswith("/resources/query")]
-
-    def reads(self):
-        return [r for r in self.http.requests if r not in self.changes()]
+def fake_cloud(http, workspace_items, vpc_items):
+    """The shared fake; the engine follows many orders through the order listing: it moves them on."""
+    cloud = FakeCloud(http, PROJECT, workspace=workspace_items, vpc=vpc_items)
+    cloud.listing_reads_orders = True
+    return cloud
 
 
 @pytest.fixture
 def cloud(fake_http):
-    return FleetCloud(fake_http, [
+    return fake_cloud(fake_http, [
         workspace("ws-od", "wks-lab", 10),
         workspace("ws-pre", "wks-office", 20, prepaid=True),
         workspace("ws-twin-1", "twin", 10),
@@ -359,7 +219,7 @@ def test_a_refused_write_alone_is_no_change(cloud, run_module):
 
 
 def test_an_open_order_with_auto_pay_fails_that_target_and_the_others_are_applied(cloud, run_module):
-    open_order = cloud.add_order("vpc", "vpc-pre", 150, PENDING_PAYMENT)
+    open_order = cloud.add_order("vpc-pre", 150, PENDING_PAYMENT)
     result = run_module(resize, args(targets=MIXED, auto_pay=True))
     assert result["failed"] is True and result["changed"] is True
     assert open_order in result["msg"] and "shared-prepaid (vpc-pre)" in result["msg"]
@@ -374,7 +234,7 @@ def test_an_open_order_with_auto_pay_fails_that_target_and_the_others_are_applie
 
 
 def test_an_open_order_without_auto_pay_is_reported_pending(cloud, run_module):
-    open_order = cloud.add_order("vpc", "vpc-pre", 200, PENDING_PAYMENT)
+    open_order = cloud.add_order("vpc-pre", 200, PENDING_PAYMENT)
     targets = [{"service": "vpc", "id": "vpc-pre", "size": 200}]
     result = run_module(resize, args(targets=targets))
     assert "failed" not in result and result["changed"] is False
@@ -432,7 +292,7 @@ def test_follow_leaves_what_is_not_done_in_progress(cloud, run_module):
 
 def fleet_cloud(http, count):
     """``count`` bandwidths of each kind: Workspace pay-per-use, VPC pay-per-use, VPC prepaid."""
-    return FleetCloud(
+    return fake_cloud(
         http,
         [workspace("ws-%03d" % index, "wks-%03d" % index, 10) for index in range(count)],
         [vpc("od-%03d" % index, "od-%03d" % index, 10) for index in range(count)]
@@ -450,8 +310,8 @@ def test_writes_grow_with_the_targets_and_reads_do_not(fake_http, run_module, co
     reads = {}
     for count in (3, 20):
         fake_http.requests.clear()
+        fake_http.routes.clear()
         cloud = fleet_cloud(fake_http, count)
-        fake_http.routes[:] = fake_http.routes[-12:]
         result = run_module(resize, args(targets=fleet_targets(count), auto_pay=True, concurrency=concurrency))
         assert "failed" not in result, result.get("msg")
         assert result["counts"]["ok"] == 3 * count

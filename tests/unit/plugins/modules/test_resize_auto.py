@@ -3,32 +3,25 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The resize module with ``size: auto`` end to end over a fake VPC, Cloud Eye and billing API.
 
-``AutoCloud`` keeps VPC bandwidths and their hourly Cloud Eye maxima (not tied to the size, so
-a rerun after the apply measures the same series). Time is fake: no test waits.
+The shared fake cloud (``fake_cloud.FakeCloud``) keeps VPC bandwidths and their hourly Cloud
+Eye maxima (not tied to the size, so a rerun after the apply measures the same series). Time is
+fake: no test waits.
 """
 
 from __future__ import annotations
-
-import copy
-import itertools
-import threading
 
 import pytest
 
 from ansible_collections.hwcloud.bandwidth.plugins.filter.resize_table import resize_table
 from ansible_collections.hwcloud.bandwidth.plugins.modules import resize
+from ansible_collections.hwcloud.bandwidth.tests.unit.plugins.modules.fake_cloud import FakeCloud
 
 pytestmark = pytest.mark.usefixtures("fake_time")
 
 PROJECT = "proj-9"
 BASE = "https://api.test"
 VPC_LIST = "/v1/%s/bandwidths" % PROJECT
-CES_BATCH = "/V1.0/%s/batch-query-metric-data" % PROJECT
-LIMITS = "/v3/%s/eip/eip-bandwidth-limits" % PROJECT
 BILLING_INFO = "CS2403010800QWERT:5a8e1f2c:cn-north-4:proj-9"
-FIRST_HOUR_MS = 1714000000000
-HOUR_MS = 3600 * 1000
-PENDING_PAYMENT = 6
 
 
 def vpc(bid, name, size, prepaid=False):
@@ -43,119 +36,26 @@ def workspace(bid, name, size):
             "enterprise_project_id": "0"}
 
 
-class AutoCloud:
-    """VPC bandwidths, their Cloud Eye series (Mbit/s by bandwidth id), the region limits and orders."""
-
-    def __init__(self, http, bandwidths, usage, workspaces=()):
-        self.http = http
-        self.lock = threading.Lock()
-        self.vpc = {item["id"]: copy.deepcopy(item) for item in bandwidths}
-        self.ws = [copy.deepcopy(item) for item in workspaces]
-        self.usage = usage
-        self.ces_denied = False
-        self.orders = {}
-        self.ids = itertools.count(1)
-        routes = [
-            ("GET", VPC_LIST, self.vpc_list),
-            ("GET", VPC_LIST + "/(?P<bid>[^/]+)", self.vpc_show),
-            ("PUT", VPC_LIST + "/(?P<bid>[^/]+)", self.vpc_update),
-            ("PUT", "/v2.0/%s/bandwidths/(?P<bid>[^/]+)" % PROJECT, self.vpc_order),
-            ("GET", LIMITS, self.limits),
-            ("POST", CES_BATCH, self.cloud_eye),
-            ("GET", "/v2/%s/bandwidths" % PROJECT, self.ws_list),
-            ("GET", "/v2/orders/customer-orders", self.order_list),
-            ("GET", "/v2/orders/customer-orders/details/(?P<order_id>[^/]+)", self.order_show),
-            ("POST", "/v2/orders/suscriptions/resources/query", self.resources),
-        ]
-        for method, pattern, handler in routes:
-            http.route(method, pattern, self.locked(handler))
-
-    def locked(self, handler):
-        def call(request, **groups):
-            with self.lock:
-                return handler(request, **groups)
-        return call
-
-    def vpc_list(self, request):
-        items = list(self.vpc.values())
-        if "marker" in request.query:
-            ids = [item["id"] for item in items]
-            items = items[ids.index(request.query["marker"]) + 1:]
-        return 200, {"bandwidths": copy.deepcopy(items[:int(request.query["limit"])])}
-
-    def vpc_show(self, request, bid):
-        if bid not in self.vpc:
-            return 404, {"code": "VPC.0306", "message": "Bandwidth %s could not be found." % bid}
-        return 200, {"bandwidth": copy.deepcopy(self.vpc[bid])}
-
-    def vpc_update(self, request, bid):
-        self.vpc[bid].update(request.body["bandwidth"])
-        return 200, {"bandwidth": copy.deepcopy(self.vpc[bid])}
-
-    def vpc_order(self, request, bid):
-        order_id = "CS2501010800%05d" % next(self.ids)
-        self.orders[order_id] = {"order_id": order_id, "bid": bid, "size": request.body["bandwidth"]["size"]}
-        return 200, {"order_id": order_id}
-
-    @staticmethod
-    def limits(request):
-        return 200, {"eip_bandwidth_limits": [
-            {"id": "l-1", "charge_mode": "bandwidth", "min_size": 1, "max_size": 2000},
-            {"id": "l-2", "charge_mode": "traffic", "min_size": 1, "max_size": 300}],
-            "page_info": {"next_marker": None}}
-
-    def cloud_eye(self, request):
-        if self.ces_denied:
-            return 403, {"error_code": "ces.0017", "error_msg": "The user has no permission to access the API."}
-        metrics = []
-        for metric in request.body["metrics"]:
-            values = self.usage.get(metric["dimensions"][0]["value"], [])
-            share = 1.0 if metric["metric_name"] == "downstream_bandwidth" else 0.5
-            metrics.append({"namespace": metric["namespace"], "metric_name": metric["metric_name"],
-                            "dimensions": metric["dimensions"], "unit": "bit/s",
-                            "datapoints": [{"max": value * share * 10 ** 6, "timestamp": FIRST_HOUR_MS + i * HOUR_MS}
-                                           for i, value in enumerate(values)]})
-        return 200, {"metrics": metrics}
-
-    def ws_list(self, request):
-        return 200, {"bandwidths": copy.deepcopy(self.ws), "total_count": len(self.ws)}
-
-    def order_list(self, request):
-        return 200, {"order_infos": [], "total_count": 0}
-
-    def order_show(self, request, order_id):
-        return 200, {"order_info": {"order_id": order_id, "status": PENDING_PAYMENT, "order_type": 3,
-                                    "create_time": "2099-01-01T00:00:00Z"}}
-
-    def resources(self, request):
-        return 200, {"data": [{"resource_id": self.orders[request.body["order_id"]]["bid"]}]}
-
-    # -- what the tests look at --
-    def changes(self):
-        """Requests that can change something: not the read-only Cloud Eye and resource queries."""
-        return [r for r in self.http.writes if r.path != CES_BATCH and not r.path.endswith("/resources/query")]
-
-    def cloud_eye_reads(self):
-        return self.http.calls("POST", CES_BATCH)
-
-
 def steady(mbit, count=48):
     return [float(mbit)] * count
 
 
 @pytest.fixture
 def cloud(fake_http):
-    return AutoCloud(fake_http, [
+    cloud = FakeCloud(fake_http, PROJECT, vpc=[
         vpc("vpc-busy", "shared-busy", 90),                  # p95 80 + 25 % -> 100
         vpc("vpc-idle", "shared-idle", 200),                 # p95 16 + 25 % -> 20
         vpc("vpc-pre", "shared-prepaid", 100, prepaid=True),  # p95 8 + 25 % -> 10, a prepaid decrease
         vpc("vpc-fit", "shared-fit", 50),                    # p95 40 + 25 % -> 50: kept
         vpc("vpc-new", "shared-new", 30),                    # 6 hours only: kept
         vpc("vpc-num", "shared-numeric", 20),
-    ], usage={
-        "vpc-busy": steady(80), "vpc-idle": steady(16), "vpc-pre": steady(8), "vpc-fit": steady(40),
-        "vpc-new": steady(500, 6), "vpc-num": steady(500),
-    }, workspaces=[workspace("ws-1", "wks-lab", 10)])
+    ], workspace=[workspace("ws-1", "wks-lab", 10)])
+    cloud.limits = {"bandwidth": (1, 2000), "traffic": (1, 300)}
+    usage = {"vpc-busy": steady(80), "vpc-idle": steady(16), "vpc-pre": steady(8), "vpc-fit": steady(40),
+             "vpc-new": steady(500, 6), "vpc-num": steady(500)}
+    for bandwidth_id, values in usage.items():
+        cloud.usage(bandwidth_id, values)
+    return cloud
 
 
 AUTO_TARGETS = [
@@ -330,7 +230,8 @@ def test_auto_on_a_workspace_target_is_a_problem_and_nothing_is_written(cloud, r
 
 
 def test_a_denied_cloud_eye_fails_naming_the_permission_and_writes_nothing(cloud, run_module):
-    cloud.ces_denied = True
+    cloud.fault("cloud_eye", 403,
+                {"error_code": "ces.0017", "error_msg": "The user has no permission to access the API."})
     result = run_module(resize, args(targets=AUTO_TARGETS))
     assert result["failed"] is True and result["changed"] is False
     assert "ces:metricData:list" in result["msg"] and "HTTP 403" in result["msg"]

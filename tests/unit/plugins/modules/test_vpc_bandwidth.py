@@ -1,20 +1,16 @@
 # -*- coding: utf-8 -*-
 # Copyright: Contributors to the hwcloud.bandwidth collection
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""vpc_bandwidth and vpc_bandwidth_info end to end, over a fake VPC + billing API."""
+"""vpc_bandwidth and vpc_bandwidth_info end to end, over the fake VPC + billing API of ``fake_cloud``."""
 
 from __future__ import annotations
 
 import copy
-import datetime
-import re
-from http.client import RemoteDisconnected
 
 import pytest
-import requests
-from urllib3.exceptions import ProtocolError
 
 from ansible_collections.hwcloud.bandwidth.plugins.modules import vpc_bandwidth, vpc_bandwidth_info
+from ansible_collections.hwcloud.bandwidth.tests.unit.plugins.modules.fake_cloud import FakeCloud
 
 pytestmark = pytest.mark.usefixtures("fake_time")
 
@@ -27,187 +23,6 @@ ARGS = {
 P = r"/v1/%s/bandwidths" % PROJECT
 P2 = r"/v2.0/%s/bandwidths" % PROJECT
 LIMITS = r"/v3/%s/eip/eip-bandwidth-limits" % PROJECT
-
-
-def broken_connection():
-    """The connection broke after the request went out."""
-    return requests.exceptions.ConnectionError(ProtocolError(
-        "Connection aborted.", RemoteDisconnected("Remote end closed connection without response")))
-
-
-def now_text(fmt="%Y-%m-%dT%H:%M:%SZ"):
-    return datetime.datetime.now(datetime.timezone.utc).strftime(fmt)
-
-
-class FakeVpcCloud:
-    """Bandwidths, change orders and their lifecycle, behind the routes the modules call.
-
-    A paid order is processing; the next read of it completes it and applies its change
-    (a change at renewal is only recorded). ``drop_after_order`` places the order, then breaks
-    the connection; ``conflict`` answers 409 to every order; ``deny_billing`` answers 403 on BSS.
-    ``lose_updates`` breaks the connection of that many plain updates before they are applied;
-    ``slow_update`` applies a plain update only on the second read after it (UPDATING until then)
-    and breaks its connection. ``limits`` is the answer of the region limits API: None answers
-    404 (an older region), ``"denied"`` 403, a dict ``{charge_mode: (min, max)}`` the limits.
-    """
-
-    def __init__(self, http, bandwidths, page_size_seen=None):
-        self.bandwidths = {item["id"]: item for item in copy.deepcopy(bandwidths)}
-        self.orders = []
-        self.renewals = {}
-        self.drop_after_order = False
-        self.drop_after_update = False
-        self.conflict = False
-        self.deny_billing = False
-        self.lose_updates = 0
-        self.slow_update = False
-        self.pending_updates = {}
-        self.limits = None
-        # How many reads of a paid order it takes to complete it.
-        self.complete_after_reads = 1
-        self.page_sizes = page_size_seen if page_size_seen is not None else []
-        http.route("GET", P, self.list)
-        http.route("GET", P + r"/(?P<bandwidth_id>[^/]+)", self.show)
-        http.route("PUT", P + r"/(?P<bandwidth_id>[^/]+)", self.update)
-        http.route("PUT", P2 + r"/(?P<bandwidth_id>[^/]+)", self.update_prepaid)
-        http.route("GET", r"/v2/orders/customer-orders", self.order_list)
-        http.route("GET", r"/v2/orders/customer-orders/details/(?P<order_id>[^/]+)", self.order_show)
-        http.route("POST", r"/v2/orders/suscriptions/resources/query", self.resources)
-        http.route("POST", r"/v3/orders/customer-orders/pay", self.pay)
-        http.route("GET", LIMITS, self.size_limits)
-
-    # -- VPC --
-    def list(self, request):
-        items = list(self.bandwidths.values())
-        limit = int(request.query["limit"])
-        self.page_sizes.append(limit)
-        if "marker" in request.query:
-            ids = [item["id"] for item in items]
-            items = items[ids.index(request.query["marker"]) + 1:]
-        for key in ("share_type", "enterprise_project_id"):
-            if key in request.query:
-                items = [item for item in items if item[key] == request.query[key]]
-        return 200, {"bandwidths": copy.deepcopy(items[:limit])}
-
-    def show(self, request, bandwidth_id):
-        if bandwidth_id not in self.bandwidths:
-            return 404, {"code": "VPC.0306", "message": "Bandwidth %s could not be found." % bandwidth_id}
-        pending = self.pending_updates.get(bandwidth_id)
-        if pending is not None:
-            pending["reads"] += 1
-            if pending["reads"] >= 2:
-                del self.pending_updates[bandwidth_id]
-                self._touch(self.bandwidths[bandwidth_id], dict(pending["changes"], status="NORMAL"))
-        return 200, {"bandwidth": copy.deepcopy(self.bandwidths[bandwidth_id])}
-
-    def _touch(self, bandwidth, changes):
-        bandwidth.update(changes)
-        bandwidth["updated_at"] = now_text("%Y-%m-%dT%H:%M:%S")
-
-    def update(self, request, bandwidth_id):
-        bandwidth = self.bandwidths[bandwidth_id]
-        assert not bandwidth["billing_info"], "a prepaid bandwidth was sent to the pay-per-use API"
-        if self.lose_updates:
-            self.lose_updates -= 1
-            raise broken_connection()
-        if self.slow_update:
-            self.slow_update = False
-            self.pending_updates[bandwidth_id] = {"changes": request.body["bandwidth"], "reads": 0}
-            bandwidth["status"] = "UPDATING"
-            raise broken_connection()
-        self._touch(bandwidth, request.body["bandwidth"])
-        if self.drop_after_update:
-            self.drop_after_update = False
-            raise broken_connection()
-        return 200, {"bandwidth": copy.deepcopy(bandwidth)}
-
-    def update_prepaid(self, request, bandwidth_id):
-        bandwidth = self.bandwidths[bandwidth_id]
-        option = request.body["bandwidth"]
-        if option.get("size") in (None, bandwidth["size"]):
-            assert "extendParam" not in request.body
-            self._touch(bandwidth, option)
-            return 200, {"bandwidth": copy.deepcopy(bandwidth)}
-        if self.conflict or any(o["resource_id"] == bandwidth_id and o["status"] in (3, 6) for o in self.orders):
-            return 409, {"code": "VPC.0309", "message": "Bandwidth %s has an unpaid order." % bandwidth_id}
-        extend = request.body["extendParam"]
-        order = {
-            "order_id": "CS25010108%05d" % (len(self.orders) + 1), "resource_id": bandwidth_id, "order_type": 3,
-            "status": 3 if extend["is_auto_pay"] else 6, "create_time": now_text(),
-            "size": option["size"], "at_renewal": "period_type" in extend,
-        }
-        self.orders.append(order)
-        if "name" in option:
-            self._touch(bandwidth, {"name": option["name"]})
-        if self.drop_after_order:
-            self.drop_after_order = False
-            raise broken_connection()
-        return 200, {"order_id": order["order_id"]}
-
-    def size_limits(self, request):
-        if self.limits is None:
-            return 404, {"error_code": "APIGW.0101", "error_msg": "The API does not exist or has not been published"}
-        if self.limits == "denied":
-            return 403, {"code": "VPC.2701", "message": "Token not allowed to do this action."}
-        items = [{"charge_mode": mode, "min_size": low, "max_size": high, "ext_limit": {}}
-                 for mode, (low, high) in sorted(self.limits.items())]
-        return 200, {"eip_bandwidth_limits": items, "page_info": {"next_marker": None, "current_count": len(items)}}
-
-    def add_order(self, bandwidth_id, size, status):
-        order = {"order_id": "CS25010109%05d" % (len(self.orders) + 1), "resource_id": bandwidth_id, "order_type": 3,
-                 "status": status, "create_time": now_text(), "size": size, "at_renewal": False}
-        self.orders.append(order)
-        return order["order_id"]
-
-    # -- BSS --
-    def _billing(self):
-        if self.deny_billing:
-            return 403, {"error_code": "CBC.0151", "error_msg": "Access denied."}
-        return None
-
-    def order_list(self, request):
-        denied = self._billing()
-        if denied:
-            return denied
-        query = request.query
-        found = [o for o in self.orders if query.get("status") in (None, str(o["status"]))
-                 and str(o["order_type"]) == query.get("order_type")
-                 and query.get("create_time_begin", "") <= o["create_time"]]
-        return 200, {"order_infos": [self._info(o) for o in found], "total_count": len(found)}
-
-    def _info(self, order):
-        return {key: order[key] for key in ("order_id", "status", "order_type", "create_time")}
-
-    def _order(self, order_id):
-        return next(o for o in self.orders if o["order_id"] == order_id)
-
-    def order_show(self, request, order_id):
-        denied = self._billing()
-        if denied:
-            return denied
-        order = self._order(order_id)
-        order["reads"] = order.get("reads", 0) + 1
-        if order["status"] == 3 and order["reads"] >= self.complete_after_reads:
-            order["status"] = 5
-            if order["at_renewal"]:
-                self.renewals[order["resource_id"]] = order["size"]
-            else:
-                self._touch(self.bandwidths[order["resource_id"]], {"size": order["size"]})
-        return 200, {"order_info": self._info(order)}
-
-    def resources(self, request):
-        denied = self._billing()
-        if denied:
-            return denied
-        return 200, {"data": [{"resource_id": self._order(request.body["order_id"])["resource_id"]}]}
-
-    def pay(self, request):
-        self._order(request.body["order_id"])["status"] = 3
-        return 204, None
-
-    @property
-    def created_orders(self):
-        return [o["order_id"] for o in self.orders]
 
 
 def bandwidth(bandwidth_id, name, size, prepaid=False, share_type="WHOLE", **extra):
@@ -232,14 +47,9 @@ SEED = [
 TRAFFIC = bandwidth("bw-traffic", "dedicated-traffic", 100, share_type="PER", charge_mode="traffic")
 
 
-def changes(http):
-    """The requests that change something (the billing resource query is a read sent as POST)."""
-    return [request for request in http.writes if not request.path.endswith("/resources/query")]
-
-
 @pytest.fixture
 def cloud(fake_http):
-    return FakeVpcCloud(fake_http, SEED)
+    return FakeCloud(fake_http, PROJECT, vpc=SEED)
 
 
 def run(run_module, check_mode=False, diff=False, **args):
@@ -265,16 +75,16 @@ def test_check_mode_reports_the_change_and_diff_and_writes_nothing(run_module, c
     # The bandwidth as the service shows it; what is asked for is size_after and action.
     assert result["bandwidth"]["size"] == 5 and result["bandwidth"]["charge_mode"] != "traffic"
     assert result["size_after"] == 80 and result["action"] == "update"
-    assert changes(fake_http) == []
-    assert cloud.bandwidths["bw-per"]["size"] == 5
+    assert cloud.changes() == []
+    assert cloud.vpc["bw-per"]["size"] == 5
 
 
 def test_check_mode_of_a_prepaid_increase_places_no_order(run_module, cloud, fake_http):
     result = run(run_module, check_mode=True, diff=True, name="shared-prepaid", size=200, auto_pay=True)
     assert result["changed"] is True
     assert result["diff"]["after"]["size"] == 200
-    assert changes(fake_http) == []
-    assert cloud.orders == []
+    assert cloud.changes() == []
+    assert cloud.orders == {}
 
 
 # -- pay-per-use ---------------------------------------------------------------------------
@@ -282,7 +92,7 @@ def test_check_mode_of_a_prepaid_increase_places_no_order(run_module, cloud, fak
 def test_on_demand_update_is_synchronous(run_module, cloud, fake_http):
     result = run(run_module, name="dedicated", size=80, charge_mode="traffic")
     assert result["changed"] is True
-    [write] = changes(fake_http)
+    [write] = cloud.changes()
     assert (write.method, write.path) == ("PUT", P + "/bw-per")
     assert write.body == {"bandwidth": {"size": 80, "charge_mode": "traffic"}}
     # Applied at once: the bandwidth as the service answered it.
@@ -290,15 +100,15 @@ def test_on_demand_update_is_synchronous(run_module, cloud, fake_http):
     assert result["size_after"] == 80 and result["action"] == "update"
     assert result["order_id"] is None and result["job_id"] is None
     assert fake_http.calls("GET", r"/v2/orders/.*") == []
-    assert cloud.bandwidths["bw-per"]["size"] == 80
+    assert cloud.vpc["bw-per"]["size"] == 80
 
 
 def test_a_shared_bandwidth_cannot_be_switched_to_traffic_billing(run_module, cloud, fake_http):
     result = run(run_module, id="bw-od", size=80, charge_mode="traffic")
     assert result["failed"] is True and result["changed"] is False
     assert "shared (WHOLE)" in result["msg"] and "cannot be billed by traffic" in result["msg"]
-    assert changes(fake_http) == []
-    assert cloud.bandwidths["bw-od"]["charge_mode"] == "bandwidth"
+    assert cloud.changes() == []
+    assert cloud.vpc["bw-od"]["charge_mode"] == "bandwidth"
 
 
 def test_switching_to_traffic_billing_is_capped_at_300_before_any_request(run_module, cloud, fake_http):
@@ -309,34 +119,34 @@ def test_switching_to_traffic_billing_is_capped_at_300_before_any_request(run_mo
 
 
 def test_a_bandwidth_billed_by_traffic_is_capped_at_300(run_module, cloud, fake_http):
-    cloud.bandwidths["bw-traffic"] = copy.deepcopy(TRAFFIC)
+    cloud.vpc["bw-traffic"] = copy.deepcopy(TRAFFIC)
     # 400 is a valid size by the default range; the current charge mode (traffic) caps it.
     result = run(run_module, id="bw-traffic", size=400)
     assert result["failed"] is True
     assert "billed by traffic" in result["msg"] and "use 1 to 300" in result["msg"]
-    assert changes(fake_http) == []
+    assert cloud.changes() == []
     ok = run(run_module, id="bw-traffic", size=300)
-    assert ok["changed"] is True and cloud.bandwidths["bw-traffic"]["size"] == 300
+    assert ok["changed"] is True and cloud.vpc["bw-traffic"]["size"] == 300
 
 
 # -- region limits -------------------------------------------------------------------------
 
 def test_a_size_change_reads_the_region_limits_once_and_keeps_to_them(run_module, cloud, fake_http):
     cloud.limits = {"bandwidth": (1, 500), "traffic": (1, 200), "95peak_plus": (300, 2000)}
-    cloud.bandwidths["bw-traffic"] = copy.deepcopy(TRAFFIC)
+    cloud.vpc["bw-traffic"] = copy.deepcopy(TRAFFIC)
     refused = run(run_module, id="bw-od", size=1000)
     assert refused["failed"] is True and "use 1 to 500" in refused["msg"]
-    assert changes(fake_http) == []
+    assert cloud.changes() == []
     assert len(fake_http.calls("GET", LIMITS)) == 1
     fake_http.requests.clear()
     result = run(run_module, id="bw-od", size=450)
-    assert result["changed"] is True and cloud.bandwidths["bw-od"]["size"] == 450
+    assert result["changed"] is True and cloud.vpc["bw-od"]["size"] == 450
     assert len(fake_http.calls("GET", LIMITS)) == 1
     # The region's traffic limit applies below the cap of 300.
     fake_http.requests.clear()
     traffic = run(run_module, id="bw-traffic", size=250)
     assert traffic["failed"] is True and "use 1 to 200" in traffic["msg"]
-    assert changes(fake_http) == []
+    assert cloud.changes() == []
 
 
 @pytest.mark.parametrize("limits", [None, "denied"], ids=["404", "403"])
@@ -344,7 +154,7 @@ def test_without_region_limits_the_documented_range_applies(run_module, cloud, f
     cloud.limits = limits
     result = run(run_module, id="bw-od", size=1000)
     assert "failed" not in result and result["changed"] is True
-    assert cloud.bandwidths["bw-od"]["size"] == 1000
+    assert cloud.vpc["bw-od"]["size"] == 1000
     assert len(fake_http.calls("GET", LIMITS)) == 1
     too_big = run(run_module, id="bw-od", size=2500)
     assert too_big["failed"] is True and "out of range" in too_big["msg"]
@@ -352,36 +162,36 @@ def test_without_region_limits_the_documented_range_applies(run_module, cloud, f
 
 def test_a_run_without_a_size_change_does_not_read_the_limits(run_module, cloud, fake_http):
     result = run(run_module, id="bw-od", name="renamed")
-    assert result["changed"] is True and cloud.bandwidths["bw-od"]["name"] == "renamed"
+    assert result["changed"] is True and cloud.vpc["bw-od"]["name"] == "renamed"
     assert fake_http.calls("GET", LIMITS) == []
 
 
 def test_on_demand_update_with_a_lost_answer_reads_the_bandwidth(run_module, cloud, fake_http):
-    cloud.drop_after_update = True
+    cloud.drop_answer("vpc_update")
     result = run(run_module, id="bw-od", size=70)
     assert result["changed"] is True
     assert result["bandwidth"]["size"] == 70
-    assert len(changes(fake_http)) == 1
+    assert len(cloud.changes()) == 1
     assert [r.path for r in fake_http.calls("GET", P + "/bw-od")] == [P + "/bw-od"] * 2
 
 
 def test_on_demand_update_with_a_lost_answer_and_nothing_applied_is_sent_again(run_module, cloud, fake_http):
-    cloud.lose_updates = 1
+    cloud.lose("vpc_update")
     result = run(run_module, id="bw-od", size=70, max_retries=2)
     assert "failed" not in result and result["changed"] is True
     assert result["bandwidth"]["size"] == 70
-    writes = changes(fake_http)
+    writes = cloud.changes()
     assert len(writes) == 2 and writes[0].body == writes[1].body == {"bandwidth": {"size": 70}}
-    assert cloud.bandwidths["bw-od"]["size"] == 70
+    assert cloud.vpc["bw-od"]["size"] == 70
 
 
 def test_on_demand_update_lost_every_time_fails_within_the_retry_budget(run_module, cloud, fake_http):
-    cloud.lose_updates = 10
+    cloud.lose("vpc_update", times=10)
     result = run(run_module, id="bw-od", size=70, max_retries=2)
     assert result["failed"] is True
     assert "sent 3 times" in result["msg"] and "safe to repeat" in result["msg"]
-    assert len(changes(fake_http)) == 3
-    assert cloud.bandwidths["bw-od"]["size"] == 50
+    assert len(cloud.changes()) == 3
+    assert cloud.vpc["bw-od"]["size"] == 50
 
 
 def test_on_demand_update_with_a_lost_answer_under_way_is_followed_not_resent(run_module, cloud, fake_http):
@@ -389,22 +199,22 @@ def test_on_demand_update_with_a_lost_answer_under_way_is_followed_not_resent(ru
     result = run(run_module, id="bw-od", size=70, max_retries=2)
     assert "failed" not in result and result["changed"] is True
     assert result["bandwidth"]["size"] == 70 and result["bandwidth"]["status"] == "NORMAL"
-    assert len(changes(fake_http)) == 1
+    assert len(cloud.changes()) == 1
 
 
 def test_a_busy_bandwidth_is_refused_before_any_write(run_module, cloud, fake_http):
-    cloud.bandwidths["bw-od"]["status"] = "FREEZED"
+    cloud.vpc["bw-od"]["status"] = "FREEZED"
     result = run(run_module, id="bw-od", size=70)
     assert result["failed"] is True and result["changed"] is False
     assert "FREEZED" in result["msg"] and "shared-ondemand (bw-od)" in result["msg"]
-    assert changes(fake_http) == []
+    assert cloud.changes() == []
 
 
 def test_95peak_plus_on_a_dedicated_bandwidth_fails_before_writing(run_module, cloud, fake_http):
     result = run(run_module, id="bw-per", charge_mode="95peak_plus")
     assert result["failed"] is True
     assert "WHOLE" in result["msg"]
-    assert changes(fake_http) == []
+    assert cloud.changes() == []
 
 
 # -- yearly/monthly ------------------------------------------------------------------------
@@ -412,9 +222,9 @@ def test_95peak_plus_on_a_dedicated_bandwidth_fails_before_writing(run_module, c
 def test_prepaid_rename_only_never_orders(run_module, cloud, fake_http):
     result = run(run_module, id="bw-pre", name="renamed", auto_pay=True)
     assert result["changed"] is True
-    [write] = changes(fake_http)
+    [write] = cloud.changes()
     assert (write.path, write.body) == (P2 + "/bw-pre", {"bandwidth": {"name": "renamed"}})
-    assert cloud.orders == []
+    assert cloud.orders == {}
     assert result["order_id"] is None
     assert result["bandwidth"]["name"] == "renamed"
 
@@ -423,19 +233,19 @@ def test_prepaid_charge_mode_fails_before_writing(run_module, cloud, fake_http):
     result = run(run_module, id="bw-pre", charge_mode="traffic")
     assert result["failed"] is True
     assert "charge_mode" in result["msg"]
-    assert changes(fake_http) == []
+    assert cloud.changes() == []
 
 
 def test_prepaid_increase_without_auto_pay_waits_for_payment(run_module, cloud, fake_http):
     result = run(run_module, name="shared-prepaid", size=200)
     assert result["changed"] is True
     assert len(cloud.orders) == 1
-    [write] = changes(fake_http)
+    [write] = cloud.changes()
     assert write.body == {"bandwidth": {"size": 200}, "extendParam": {"is_auto_pay": False}}
-    assert result["order_id"] == cloud.orders[0]["order_id"]
+    assert result["order_id"] == cloud.created_orders[0]
     assert result["order_status"] == "pending_payment"
     assert any("waits for payment" in w for w in result["warnings"])
-    assert cloud.bandwidths["bw-pre"]["size"] == 100
+    assert cloud.vpc["bw-pre"]["size"] == 100
     # The bandwidth as it will be once the order is paid and applied.
     # Pending payment: the service still shows the old size; the size asked for is size_after.
     assert result["bandwidth"]["size"] == 100 and result["bandwidth"]["id"] == "bw-pre"
@@ -447,7 +257,7 @@ def test_prepaid_increase_with_auto_pay_waits_until_applied(run_module, cloud, f
     assert result["changed"] is True
     assert result["order_status"] == "completed"
     assert result["bandwidth"]["size"] == 200
-    assert changes(fake_http)[0].body["extendParam"] == {"is_auto_pay": True}
+    assert cloud.changes()[0].body["extendParam"] == {"is_auto_pay": True}
     assert len(cloud.orders) == 1
 
 
@@ -457,20 +267,20 @@ def test_prepaid_increase_without_wait_returns_the_processing_order(run_module, 
     assert result["order_status"] == "processing"
     # The order is not applied yet: the bandwidth shows 100, the size asked for is size_after.
     assert result["bandwidth"]["size"] == 100 and result["size_after"] == 200
-    assert cloud.bandwidths["bw-pre"]["size"] == 100
+    assert cloud.vpc["bw-pre"]["size"] == 100
 
 
 def test_prepaid_decrease_is_refused_by_default_before_any_write(run_module, cloud, fake_http):
     result = run(run_module, id="bw-pre", size=50)
     assert result["failed"] is True
     assert "immediate" in result["msg"] and "at_renewal" in result["msg"]
-    assert changes(fake_http) == []
+    assert cloud.changes() == []
 
 
 def test_prepaid_immediate_decrease_orders_now(run_module, cloud, fake_http):
     result = run(run_module, id="bw-pre", size=50, prepaid_decrease="immediate", auto_pay=True)
     assert result["changed"] is True
-    assert changes(fake_http)[0].body == {"bandwidth": {"size": 50}, "extendParam": {"is_auto_pay": True}}
+    assert cloud.changes()[0].body == {"bandwidth": {"size": 50}, "extendParam": {"is_auto_pay": True}}
     assert result["bandwidth"]["size"] == 50
 
 
@@ -479,7 +289,7 @@ def test_prepaid_decrease_at_renewal_orders_once(run_module, cloud, fake_http):
                 auto_pay=True)
     result = run(run_module, **args)
     assert result["changed"] is True
-    assert changes(fake_http)[0].body == {
+    assert cloud.changes()[0].body == {
         "bandwidth": {"size": 50},
         "extendParam": {"is_auto_pay": True, "period_type": "month", "period_num": 3}}
     assert result["order_status"] == "completed"
@@ -493,7 +303,7 @@ def test_prepaid_decrease_at_renewal_orders_once(run_module, cloud, fake_http):
     again = run(run_module, **args)
     assert again["changed"] is False
     assert again["order_id"] == order_id and again["order_status"] == "completed"
-    assert changes(fake_http) == []
+    assert cloud.changes() == []
     assert len(cloud.orders) == 1
     assert any("at renewal" in w for w in again["warnings"])
 
@@ -503,7 +313,7 @@ def test_prepaid_decrease_at_renewal_orders_once(run_module, cloud, fake_http):
 
 def test_at_renewal_rerun_without_billing_permission_warns_that_it_cannot_tell(run_module, cloud, fake_http):
     args = dict(id="bw-pre", size=50, prepaid_decrease="at_renewal", period_type="year", period_num=1)
-    cloud.deny_billing = True
+    cloud.deny_billing()
     result = run(run_module, **args)
     assert result["changed"] is True
     assert any("cannot be told" in w for w in result["warnings"])
@@ -532,7 +342,7 @@ def test_open_order_is_reported_and_not_placed_again(run_module, cloud, fake_htt
         assert again["changed"] is False
         assert again["order_id"] == first["order_id"]
         assert again["order_status"] == "pending_payment"
-    assert changes(fake_http) == []
+    assert cloud.changes() == []
     assert len(cloud.orders) == 1
     assert any(first["order_id"] in w for w in again["warnings"])
 
@@ -543,7 +353,7 @@ def test_open_order_with_auto_pay_fails_naming_the_order(run_module, cloud, fake
     assert result["failed"] is True and result["changed"] is False
     assert open_order in result["msg"] and "Pay it or cancel it first" in result["msg"]
     assert result["order_id"] == open_order and result["order_status"] == "pending_payment"
-    assert changes(fake_http) == []
+    assert cloud.changes() == []
     assert cloud.created_orders == [open_order]
 
 
@@ -558,12 +368,12 @@ def test_open_orders_are_listed_once_per_status_plus_one_query_per_open_order(ru
     assert all(r.query["order_type"] == "3" for r in listings)
     queried = [r.body["order_id"] for r in fake_http.calls("POST", r"/v2/orders/suscriptions/resources/query")]
     assert len(queried) == 2 and len(set(queried)) == 2 and done not in queried
-    assert len(changes(fake_http)) == 1
+    assert len(cloud.changes()) == 1
 
 
 def test_409_says_an_order_is_pending_and_what_to_do(run_module, cloud, fake_http):
-    cloud.conflict = True
-    cloud.deny_billing = True
+    cloud.fault("vpc_order", 409, {"code": "VPC.0309", "message": "Bandwidth bw-pre has an unpaid order."})
+    cloud.deny_billing()
     result = run(run_module, id="bw-pre", size=200)
     assert result["failed"] is True
     # The service refused the order: nothing was changed.
@@ -571,30 +381,27 @@ def test_409_says_an_order_is_pending_and_what_to_do(run_module, cloud, fake_htt
     assert "HTTP 409" in result["msg"] and "VPC.0309" in result["msg"]
     assert "pay or cancel" in result["msg"]
     assert result["error"]["status"] == 409
-    assert cloud.orders == []
+    assert cloud.orders == {}
 
 
 def test_lost_answer_after_the_order_finds_the_order_and_orders_once(run_module, cloud, fake_http):
-    cloud.drop_after_order = True
+    cloud.drop_answer("vpc_order")
     result = run(run_module, id="bw-pre", size=200)
     assert "failed" not in result
     assert len(cloud.orders) == 1
-    assert result["order_id"] == cloud.orders[0]["order_id"]
+    assert result["order_id"] == cloud.created_orders[0]
     assert result["order_status"] == "pending_payment"
     assert any("answer to the order was lost" in w for w in result["warnings"])
-    assert len(changes(fake_http)) == 1
+    assert len(cloud.changes()) == 1
 
 
 def test_lost_answer_with_nothing_to_find_fails_without_ordering_again(run_module, cloud, fake_http):
-    cloud.deny_billing = True
-
-    def dropped(request):
-        raise broken_connection()
-    fake_http.routes.insert(0, ("PUT", re.compile("^%s/bw-pre$" % P2), dropped))
+    cloud.deny_billing()
+    cloud.lose("vpc_order", times=99)
     result = run(run_module, id="bw-pre", size=200)
     assert result["failed"] is True
     assert "order may have been placed" in result["msg"]
-    assert len(changes(fake_http)) == 1
+    assert len(cloud.changes()) == 1
 
 
 # -- lookups and input ---------------------------------------------------------------------
@@ -603,7 +410,7 @@ def test_name_lookup_with_two_matches_fails_naming_both(run_module, cloud, fake_
     result = run(run_module, name="twin", size=30)
     assert result["failed"] is True
     assert "bw-twin-1" in result["msg"] and "bw-twin-2" in result["msg"]
-    assert changes(fake_http) == []
+    assert cloud.changes() == []
 
 
 def test_unknown_id_fails_with_the_id(run_module, cloud, fake_http):
@@ -625,7 +432,7 @@ def test_a_size_above_the_default_maximum_is_left_to_the_region_range(run_module
     result = run(run_module, id="bw-od", size=2500)
     assert result["failed"] is True and "out of range" in result["msg"]
     assert len(fake_http.calls("GET", LIMITS)) == 1
-    assert changes(fake_http) == []
+    assert cloud.changes() == []
 
 
 def test_secret_key_is_not_in_the_result(run_module, cloud, fake_http):
@@ -644,12 +451,11 @@ def info(run_module, **args):
 
 def test_info_follows_every_marker_page(run_module, fake_http):
     many = [bandwidth("bw-%04d" % index, "fleet-%04d" % index, 10) for index in range(4500)]
-    pages = []
-    FakeVpcCloud(fake_http, many, page_size_seen=pages)
+    cloud = FakeCloud(fake_http, PROJECT, vpc=many)
     result = info(run_module)
     assert len(result["bandwidths"]) == 4500
     assert result["bandwidths"][-1]["id"] == "bw-4499"
-    assert pages == [2000, 2000, 2000]
+    assert cloud.page_sizes == [2000, 2000, 2000]
     assert [r.query.get("marker") for r in fake_http.requests] == [None, "bw-1999", "bw-3999"]
 
 
@@ -661,4 +467,4 @@ def test_info_filters(run_module, cloud, fake_http):
     assert [b["billing_mode"] for b in by_id] == ["prepaid"]
     assert info(run_module, id="bw-pre", share_type="PER")["bandwidths"] == []
     assert info(run_module, id="bw-missing")["bandwidths"] == []
-    assert changes(fake_http) == []
+    assert cloud.changes() == []

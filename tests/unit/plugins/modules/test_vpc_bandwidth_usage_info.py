@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: Contributors to the hwcloud.bandwidth collection
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""vpc_bandwidth_usage_info end to end over a fake HTTP session: reads, the rule, limits, errors, charts."""
+"""vpc_bandwidth_usage_info end to end over the shared fake cloud: reads, the rule, limits, errors, charts."""
 
 from __future__ import annotations
 
@@ -14,11 +14,11 @@ import pytest
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._plan import VpcSizes
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._usage import UsagePolicy
 from ansible_collections.hwcloud.bandwidth.plugins.modules import vpc_bandwidth_usage_info as module
+from ansible_collections.hwcloud.bandwidth.tests.unit.plugins.modules.fake_cloud import FakeCloud
 
 PROJECT = "proj-1"
 ARGS = {"access_key": "AK", "secret_key": "SK", "region": "r1", "project_id": PROJECT,
         "endpoints": {"vpc": "https://vpc.test", "ces": "https://ces.test"}, "max_retries": 0}
-P = "(?P<project_id>[^/]+)"
 
 
 def api_bandwidth(bandwidth_id, size, share_type="WHOLE", billing_info="", charge_mode="bandwidth", eip=None):
@@ -42,24 +42,11 @@ SERIES = {
 }
 
 
-def batch(request, project_id):
-    assert project_id == PROJECT
-    body = request.body
-    assert body["period"] == "3600" and body["filter"] == "max"
-    metrics = []
-    for metric in body["metrics"]:
-        dim = metric["dimensions"][0]
-        values = SERIES.get((dim["name"], dim["value"]), {}).get(metric["metric_name"], [])
-        metrics.append(dict(metric, unit="bit/s", datapoints=[
-            {"max": value * 1e6, "timestamp": 1714000000000 + index * 3600000} for index, value in enumerate(values)]))
-    return 200, {"metrics": metrics}
-
-
 @pytest.fixture(name="cloud")
 def cloud_fixture(fake_http):
-    fake_http.route("GET", "/v1/%s/bandwidths" % P, lambda request, project_id: (200, {"bandwidths": BANDWIDTHS}))
-    fake_http.route("POST", "/V1.0/%s/batch-query-metric-data" % P, batch)
-    return fake_http
+    cloud = FakeCloud(fake_http, PROJECT, vpc=BANDWIDTHS)
+    cloud.series.update(SERIES)
+    return cloud
 
 
 def by_id(result):
@@ -82,13 +69,14 @@ def test_recommends_for_every_bandwidth(cloud, run_module):
     assert (idle["peak_mbit"], idle["percentile_mbit"], idle["recommended_size"], idle["billing_mode"]) == (
         30.0, 8.0, 10, "prepaid")
     assert (new["hours"], new["recommended_size"]) == (5, 5) and "too few hours" in new["reason"]
-    assert cloud.writes == cloud.calls("POST", "/V1.0/.*")
-    assert not cloud.unrouted or all(request.path.endswith("eip-bandwidth-limits") for request in cloud.unrouted)
+    assert cloud.http.writes == cloud.http.calls("POST", "/V1.0/.*")
+    unrouted = cloud.http.unrouted
+    assert not unrouted or all(request.path.endswith("eip-bandwidth-limits") for request in unrouted)
 
 
 def test_one_batch_for_three_bandwidths_under_the_cap(cloud, run_module):
     run_module(module, ARGS)
-    (call,) = cloud.calls("POST", "/V1.0/.*")
+    (call,) = cloud.http.calls("POST", "/V1.0/.*")
     assert call.host == "ces.test"
     assert len(call.body["metrics"]) == 6
     dims = {(m["dimensions"][0]["name"], m["dimensions"][0]["value"]) for m in call.body["metrics"]}
@@ -98,14 +86,14 @@ def test_one_batch_for_three_bandwidths_under_the_cap(cloud, run_module):
 def test_ids_select_and_keep_their_order(cloud, run_module):
     result = run_module(module, dict(ARGS, ids=["bw-idle", "bw-busy"]))
     assert [entry["id"] for entry in result["bandwidths"]] == ["bw-idle", "bw-busy"]
-    (call,) = cloud.calls("POST", "/V1.0/.*")
+    (call,) = cloud.http.calls("POST", "/V1.0/.*")
     assert len(call.body["metrics"]) == 4
 
 
 def test_unknown_id_fails_before_cloud_eye(cloud, run_module):
     result = run_module(module, dict(ARGS, ids=["bw-busy", "bw-gone"]))
     assert result["failed"] and "bw-gone" in result["msg"] and "region r1" in result["msg"]
-    assert cloud.calls("POST", "/V1.0/.*") == []
+    assert cloud.http.calls("POST", "/V1.0/.*") == []
 
 
 def test_usage_options(cloud, run_module):
@@ -119,7 +107,7 @@ def test_usage_options(cloud, run_module):
 
 def test_window_days_sets_the_query_span(cloud, run_module):
     run_module(module, dict(ARGS, usage={"window_days": 3}))
-    (call,) = cloud.calls("POST", "/V1.0/.*")
+    (call,) = cloud.http.calls("POST", "/V1.0/.*")
     assert call.body["to"] - call.body["from"] == 3 * 86400 * 1000
 
 
@@ -131,24 +119,20 @@ def test_window_days_sets_the_query_span(cloud, run_module):
 def test_invalid_usage_fails_before_any_call(cloud, run_module, usage, words):
     result = run_module(module, dict(ARGS, usage=usage))
     assert result["failed"] and words in result["msg"]
-    assert cloud.requests == []
+    assert cloud.http.requests == []
 
 
 def test_region_limits_are_used_when_readable(cloud, run_module):
-    cloud.route("GET", "/v3/%s/eip/eip-bandwidth-limits" % P, lambda request, project_id: (200, {
-        "eip_bandwidth_limits": [{"id": "l1", "charge_mode": "bandwidth", "min_size": 1, "max_size": 60}],
-        "page_info": {"next_marker": None, "current_count": 1}}))
+    cloud.limits = {"bandwidth": (1, 60)}
     result = run_module(module, ARGS)
     assert by_id(result)["bw-busy"]["recommended_size"] == 60
-    (limits,) = cloud.calls("GET", "/v3/.*/eip/eip-bandwidth-limits")
+    (limits,) = cloud.http.calls("GET", "/v3/.*/eip/eip-bandwidth-limits")
     assert limits.host == "vpc.test"
 
 
-def test_cloud_eye_denied_names_the_permission(fake_http, run_module):
-    fake_http.route("GET", "/v1/%s/bandwidths" % P, lambda request, project_id: (200, {"bandwidths": BANDWIDTHS}))
-    fake_http.route("POST", "/V1.0/%s/batch-query-metric-data" % P, lambda request, project_id: (
-        403, {"error_code": "APIGW.0302", "error_msg": "The IAM user is not authorized to access the API.",
-              "request_id": "req-9"}))
+def test_cloud_eye_denied_names_the_permission(cloud, fake_http, run_module):
+    cloud.fault("cloud_eye", 403, {"error_code": "APIGW.0302", "request_id": "req-9",
+                                   "error_msg": "The IAM user is not authorized to access the API."})
     result = run_module(module, ARGS)
     assert result["failed"]
     assert "ces:metricData:list" in result["msg"] and "HTTP 403" in result["msg"] and "APIGW.0302" in result["msg"]
@@ -289,7 +273,7 @@ def test_plot_dir_without_pygal_fails_clearly(cloud, run_module, monkeypatch, tm
     monkeypatch.setattr(builtins, "__import__", no_pygal)
     result = run_module(module, dict(ARGS, plot_dir=str(tmp_path)))
     assert result["failed"] and "pygal" in result["msg"] and "plot_dir" in result["msg"]
-    assert cloud.requests == []
+    assert cloud.http.requests == []
 
 
 def test_without_plot_dir_pygal_is_not_needed(cloud, run_module, monkeypatch):

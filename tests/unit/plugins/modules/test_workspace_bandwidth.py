@@ -3,20 +3,24 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 """workspace_bandwidth and workspace_bandwidth_info end to end, over a fake Workspace and billing API.
 
-The fake (``FakeCloud``) keeps bandwidths, jobs and orders. An update turns the bandwidth
-UPDATING; the job ends (and the bandwidth leaves UPDATING) on the ``job_reads``-th listing after
-it started, as the engine follows a job through the bandwidth listing. Paid orders complete on
-their first read. Time is fake: no test waits.
+The shared fake cloud (``fake_cloud.FakeCloud``) keeps bandwidths, jobs and orders. An update
+turns the bandwidth UPDATING; here the job ends (and the bandwidth leaves UPDATING) on the second
+listing after it started, as the engine follows a job through the bandwidth listing. Paid
+orders complete on their first read. Time is fake: no test waits.
 """
 
 from __future__ import annotations
-
-import itertools
 
 import pytest
 import requests
 
 from ansible_collections.hwcloud.bandwidth.plugins.modules import workspace_bandwidth, workspace_bandwidth_info
+from ansible_collections.hwcloud.bandwidth.tests.unit.plugins.modules.fake_cloud import (
+    COMPLETED,
+    PENDING_PAYMENT,
+    PROCESSING,
+    FakeCloud,
+)
 
 pytestmark = pytest.mark.usefixtures("fake_time")
 
@@ -24,8 +28,6 @@ PROJECT = "p0123456789"
 BASE = "https://api.test"
 LIST = "/v2/%s/bandwidths" % PROJECT
 UPDATE = "/v2/%s/bandwidths/[^/]+/update" % PROJECT
-ORDER = "/v2/%s/bandwidths/[^/]+/periodic/change/order" % PROJECT
-PENDING_PAYMENT, PROCESSING, COMPLETED = 6, 3, 5
 
 
 def bandwidth(bandwidth_id, name, charge_mode="wks_traffic", size=10, **extra):
@@ -39,159 +41,15 @@ def bandwidth(bandwidth_id, name, charge_mode="wks_traffic", size=10, **extra):
     return item
 
 
-class FakeCloud:
-    """Just enough of Workspace and BSS for the module's flows."""
-
-    def __init__(self, http, bandwidths):
-        self.http = http
-        self.bandwidths = bandwidths
-        self.jobs = {}
-        self.orders = {}
-        self.fail_jobs = set()
-        self.billing_denied = False
-        self.on_order = None       # a hook run when an order request arrives, before it is handled
-        self.on_update = None      # the same for an update request
-        self.job_reads = 2         # the listing that ends a job: the 2nd after it started
-        self.ids = itertools.count(1)
-        http.route("GET", "/v3/projects", self.projects)
-        http.route("GET", LIST, self.list)
-        http.route("POST", "/v2/%s/bandwidths/(?P<bid>[^/]+)/update" % PROJECT, self.update)
-        http.route("POST", "/v2/%s/bandwidths/(?P<bid>[^/]+)/periodic/change/order" % PROJECT, self.order)
-        http.route("GET", "/v2/%s/workspace-jobs/(?P<job_id>[^/]+)" % PROJECT, self.job)
-        http.route("GET", "/v2/orders/customer-orders", self.order_list)
-        http.route("GET", "/v2/orders/customer-orders/details/(?P<order_id>[^/]+)", self.order_show)
-        http.route("POST", "/v2/orders/suscriptions/resources/query", self.resources)
-
-    def find(self, bid):
-        return next(item for item in self.bandwidths if item["bandwidth_id"] == bid)
-
-    @staticmethod
-    def projects(request):
-        return 200, {"projects": [{"id": PROJECT, "name": request.query["name"]}]}
-
-    def list(self, request):
-        self.advance_jobs()
-        items = self.bandwidths
-        for key in ("bandwidth_id", "bandwidth_name", "vpc_id", "subnet_id", "enterprise_project_id"):
-            if request.query.get(key):
-                items = [item for item in items if item.get(key) == request.query[key]]
-        offset, limit = int(request.query.get("offset", 0)), int(request.query.get("limit", 1000))
-        return 200, {"bandwidths": [dict(item) for item in items[offset:offset + limit]], "total_count": len(items)}
-
-    def update(self, request, bid):
-        if self.on_update:
-            answer = self.on_update(request, bid)
-            if answer:
-                return answer
-        return 200, {"job_id": self.start_job(bid, request.body)}
-
-    def start_job(self, bid, body):
-        job_id = "job-%d" % next(self.ids)
-        self.jobs[job_id] = {"bid": bid, "body": body, "fail": bid in self.fail_jobs, "status": "WAITING",
-                             "reads": 0}
-        self.find(bid)["status"] = "UPDATING"
-        return job_id
-
-    def advance_jobs(self):
-        """A listing moves every running job on; the job_reads-th ends it."""
-        for job in self.jobs.values():
-            if job["status"] != "WAITING":
-                continue
-            job["reads"] += 1
-            if job["reads"] < self.job_reads:
-                continue
-            item = self.find(job["bid"])
-            item["status"] = "ACTIVE"
-            if job["fail"]:
-                job["status"] = "FAIL"
-                continue
-            job["status"] = "SUCCESS"
-            body = job["body"]
-            if "bandwidth_size" in body:
-                item["size"] = body["bandwidth_size"]
-            if "bandwidth_name" in body:
-                item["bandwidth_name"] = body["bandwidth_name"]
-
-    def job(self, request, job_id):
-        job = self.jobs[job_id]
-        if job["status"] == "FAIL":
-            return 200, {"id": job_id, "status": "FAIL", "fail_reason": "Simulated failure of the update",
-                         "job_error_code": "WKS.00100001", "sub_jobs": []}
-        sub_jobs = [{"id": job_id + "-1", "status": job["status"]}]
-        return 200, {"id": job_id, "status": job["status"], "sub_jobs": sub_jobs}
-
-    def add_order(self, bid, size, status, name=None):
-        order_id = "CS2501010800%05d" % next(self.ids)
-        self.orders[order_id] = {"order_id": order_id, "bid": bid, "size": size, "name": name, "status": status,
-                                 "order_type": 3}
-        return order_id
-
-    def order(self, request, bid):
-        if self.on_order:
-            answer = self.on_order(request, bid)
-            if answer:
-                return answer
-        body = request.body
-        auto_pay = body["extend_param"]["is_auto_pay"] == "true"
-        order_id = self.add_order(bid, int(body["bandwidth_size"]), PROCESSING if auto_pay else PENDING_PAYMENT,
-                                  body.get("bandwidth_name"))
-        return 200, {"order_id": order_id}
-
-    def _billing(self):
-        if self.billing_denied:
-            return 403, {"error_code": "CBC.0151", "error_msg": "Access denied."}
-        return None
-
-    def order_list(self, request):
-        denied = self._billing()
-        if denied:
-            return denied
-        orders = [o for o in self.orders.values()
-                  if str(o["status"]) == request.query.get("status", str(o["status"]))
-                  and str(o["order_type"]) == request.query.get("order_type", "3")]
-        return 200, {"total_count": len(orders), "order_infos": [self.info(o) for o in orders]}
-
-    @staticmethod
-    def info(order):
-        return {"order_id": order["order_id"], "status": order["status"], "order_type": order["order_type"]}
-
-    def order_show(self, request, order_id):
-        denied = self._billing()
-        if denied:
-            return denied
-        order = self.orders[order_id]
-        if order["status"] == PROCESSING:
-            order["status"] = COMPLETED
-            item = self.find(order["bid"])
-            item["size"] = order["size"]
-            if order["name"]:
-                item["bandwidth_name"] = order["name"]
-        return 200, {"order_info": self.info(order)}
-
-    def resources(self, request):
-        denied = self._billing()
-        if denied:
-            return denied
-        order = self.orders[request.body["order_id"]]
-        return 200, {"data": [{"resource_id": order["bid"]}], "total_count": 1}
-
-    def orders_placed(self):
-        return self.http.calls("POST", ORDER)
-
-    def job_reads_made(self):
-        return self.http.calls("GET", "/v2/%s/workspace-jobs/.*" % PROJECT)
-
-    def listings(self):
-        return self.http.calls("GET", LIST)
-
-
 @pytest.fixture
 def cloud(fake_http):
-    return FakeCloud(fake_http, [
+    cloud = FakeCloud(fake_http, PROJECT, workspace=[
         bandwidth("bw-od", "wks-lab", "wks_traffic", 10),
         bandwidth("bw-pre", "wks-office", "wks_bandwidth", 20, order_id="CS2403010800ABCDE"),
         bandwidth("bw-free", "wks-free", "free", 5),
     ])
+    cloud.job_reads = 2
+    return cloud
 
 
 def args(**values):
@@ -261,7 +119,7 @@ def test_on_demand_resize_updates_and_follows_the_job_through_the_listing(cloud,
     assert len(cloud.listings()) == 3
     assert all(r.query["bandwidth_id"] == bid for r in cloud.listings()[1:])
     assert cloud.job_reads_made() == []
-    assert len(fake_time.naps) == 1
+    assert len(fake_time.sleeps) == 1
     assert cloud.orders_placed() == []
 
 
@@ -271,7 +129,7 @@ def test_a_slow_job_is_followed_until_the_bandwidth_leaves_updating(cloud, run_m
     assert "failed" not in result and result["bandwidth"]["size"] == 50
     assert len(cloud.listings()) == 1 + 4
     assert cloud.job_reads_made() == []
-    assert len(fake_time.naps) == 3
+    assert len(fake_time.sleeps) == 3
 
 
 def test_without_wait_the_job_is_not_followed(cloud, run_module):
@@ -377,7 +235,7 @@ def test_a_409_lists_the_open_orders_and_places_no_other(cloud, run_module):
     def conflict(request, bid):
         cloud.add_order(bid, 50, PENDING_PAYMENT)
         return 409, {"error_code": "WKS.00200409", "error_msg": "An order is unpaid."}
-    cloud.on_order = conflict
+    cloud.hook("ws_order", conflict)
     result = run_module(workspace_bandwidth, args(name="wks-office", size=40, auto_pay=True))
     assert result["failed"] is True
     # The service refused the write: nothing changed.
@@ -390,8 +248,8 @@ def test_a_409_lists_the_open_orders_and_places_no_other(cloud, run_module):
 
 
 def test_a_409_without_billing_access_says_where_to_look(cloud, run_module):
-    cloud.billing_denied = True
-    cloud.on_order = lambda request, bid: (409, {"error_code": "WKS.00200409", "error_msg": "An order is unpaid."})
+    cloud.deny_billing()
+    cloud.fault("ws_order", 409, {"error_code": "WKS.00200409", "error_msg": "An order is unpaid."})
     result = run_module(workspace_bandwidth, args(name="wks-office", size=40))
     assert result["failed"] is True and result["changed"] is False
     assert "billing console" in result["msg"] and "nothing was changed" in result["msg"]
@@ -399,11 +257,7 @@ def test_a_409_without_billing_access_says_where_to_look(cloud, run_module):
 
 
 def test_a_lost_answer_to_the_order_adopts_the_order_it_placed(cloud, run_module):
-    def drop_after(request, bid):
-        cloud.on_order = None
-        cloud.order(request, bid)
-        raise requests.exceptions.ConnectionError("Connection aborted: remote end closed the connection")
-    cloud.on_order = drop_after
+    cloud.drop_answer("ws_order")
     result = run_module(workspace_bandwidth, args(name="wks-office", size=40))
     assert "failed" not in result
     (placed,) = cloud.orders
@@ -416,7 +270,7 @@ def test_a_lost_answer_with_the_change_visible_succeeds(cloud, run_module):
     def drop_after_applied(request, bid):
         cloud.find(bid)["size"] = int(request.body["bandwidth_size"])
         raise requests.exceptions.ConnectionError("Connection aborted")
-    cloud.on_order = drop_after_applied
+    cloud.hook("ws_order", drop_after_applied)
     result = run_module(workspace_bandwidth, args(name="wks-office", size=40, auto_pay=True))
     assert "failed" not in result and result["changed"] is True
     assert result["bandwidth"]["size"] == 40
@@ -424,9 +278,7 @@ def test_a_lost_answer_with_the_change_visible_succeeds(cloud, run_module):
 
 
 def test_a_lost_answer_with_nothing_to_see_fails_saying_an_order_may_exist(cloud, run_module):
-    def drop(request, bid):
-        raise requests.exceptions.ConnectionError("Connection aborted")
-    cloud.on_order = drop
+    cloud.lose("ws_order", times=99)
     result = run_module(workspace_bandwidth, args(name="wks-office", size=40, auto_pay=True))
     assert result["failed"] is True
     assert "an order may have been placed" in result["msg"] and "order_info" in result["msg"]
@@ -434,13 +286,13 @@ def test_a_lost_answer_with_nothing_to_see_fails_saying_an_order_may_exist(cloud
 
 
 def test_without_billing_access_the_bandwidth_is_followed_and_a_warning_given_once(cloud, run_module):
-    cloud.billing_denied = True
+    cloud.deny_billing()
 
     def paid_at_once(request, bid):
         cloud.find(bid)["size"] = int(request.body["bandwidth_size"])
         order_id = cloud.add_order(bid, int(request.body["bandwidth_size"]), COMPLETED)
         return 200, {"order_id": order_id}
-    cloud.on_order = paid_at_once
+    cloud.hook("ws_order", paid_at_once)
     result = run_module(workspace_bandwidth, args(name="wks-office", size=40, auto_pay=True))
     assert result["changed"] is True and result["bandwidth"]["size"] == 40
     billing_warnings = [w for w in result["warnings"] if "billing orders cannot be read" in w]
@@ -468,7 +320,7 @@ def test_an_open_order_without_auto_pay_is_reported_with_a_warning(cloud, run_mo
 
 
 def test_open_orders_are_listed_once_per_status_and_each_is_queried_once(cloud, run_module):
-    cloud.bandwidths.append(bandwidth("bw-other", "wks-other", "wks_bandwidth", 20))
+    cloud.add(bandwidth("bw-other", "wks-other", "wks_bandwidth", 20))
     cloud.add_order("bw-other", 30, PENDING_PAYMENT)
     cloud.add_order("bw-od", 30, PROCESSING)
     cloud.add_order("bw-other", 40, COMPLETED)
@@ -494,10 +346,7 @@ def test_a_busy_bandwidth_is_refused_before_any_write(cloud, run_module):
 # -- lost answers to a plain update (rule 4) -----------------------------------------------
 
 def test_a_lost_update_answer_with_the_job_under_way_is_followed_not_resent(cloud, run_module):
-    def started_then_dropped(request, bid):
-        cloud.start_job(bid, request.body)
-        raise requests.exceptions.ConnectionError("Connection aborted: remote end closed the connection")
-    cloud.on_update = started_then_dropped
+    cloud.drop_answer("ws_update")
     result = run_module(workspace_bandwidth, args(name="wks-lab", size=50))
     assert "failed" not in result and result["changed"] is True
     assert result["bandwidth"]["size"] == 50
@@ -506,10 +355,7 @@ def test_a_lost_update_answer_with_the_job_under_way_is_followed_not_resent(clou
 
 
 def test_a_lost_update_answer_with_nothing_under_way_is_sent_again(cloud, run_module):
-    def lost_once(request, bid):
-        cloud.on_update = None
-        raise requests.exceptions.ConnectionError("Connection aborted: remote end closed the connection")
-    cloud.on_update = lost_once
+    cloud.lose("ws_update")
     result = run_module(workspace_bandwidth, args(name="wks-lab", size=50))
     assert "failed" not in result and result["changed"] is True
     assert result["bandwidth"]["size"] == 50
@@ -519,9 +365,7 @@ def test_a_lost_update_answer_with_nothing_under_way_is_sent_again(cloud, run_mo
 
 
 def test_a_lost_update_answer_is_resent_only_within_the_retry_budget(cloud, run_module):
-    def always_lost(request, bid):
-        raise requests.exceptions.ConnectionError("Connection aborted: remote end closed the connection")
-    cloud.on_update = always_lost
+    cloud.lose("ws_update", times=99)
     result = run_module(workspace_bandwidth, args(name="wks-lab", size=50, max_retries=1))
     assert result["failed"] is True
     assert "sent 2 times" in result["msg"] and "safe to repeat" in result["msg"]
@@ -554,7 +398,7 @@ def test_a_name_matching_no_bandwidth_fails_without_writing(cloud, run_module):
 
 
 def test_a_name_matching_two_bandwidths_fails_and_lists_them(cloud, run_module):
-    cloud.bandwidths.append(bandwidth("bw-twin", "wks-lab"))
+    cloud.add(bandwidth("bw-twin", "wks-lab"))
     result = run_module(workspace_bandwidth, args(name="wks-lab", size=20))
     assert result["failed"] is True
     assert "bw-od" in result["msg"] and "bw-twin" in result["msg"]
@@ -572,7 +416,7 @@ def test_the_secret_key_appears_nowhere_in_the_result(cloud, run_module):
 def test_info_reads_every_page_and_normalises(fake_http, run_module):
     items = [bandwidth("bw-%03d" % index, "fleet-%03d" % index, "wks_bandwidth" if index % 2 else "wks_traffic")
              for index in range(205)]
-    FakeCloud(fake_http, items)
+    FakeCloud(fake_http, PROJECT, workspace=items)
     result = run_module(workspace_bandwidth_info, args(), check_mode=True)
     assert result["changed"] is False
     assert len(result["bandwidths"]) == 205
