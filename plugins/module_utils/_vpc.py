@@ -138,7 +138,7 @@ class VpcBandwidths(BandwidthService):
         else:
             if "size" in changes:
                 changes["size"] = int(changes["size"])
-            path, body = UPDATE_PATH, {"bandwidth": changes}
+            path, body = UPDATE_PATH, {"bandwidth": self._update_option(current, changes)}
         operation = "update %s (%s)" % (label, ", ".join("%s=%s" % item for item in sorted(changes.items())))
         answer = self.client.request("vpc", "PUT", self.client.path(path, bandwidth_id=current["id"]), operation,
                                      body=body) or {}
@@ -148,6 +148,18 @@ class VpcBandwidths(BandwidthService):
                                hint="check the order in the billing console and cancel it if it is not wanted")
         item = answer.get("bandwidth")
         return Change(bandwidth=normalize(item) if item else None)
+
+    @staticmethod
+    def _update_option(current, changes):
+        """The ``bandwidth`` of a v1 update: the service wants ``name`` or ``size`` in every one.
+
+        A change of the charge mode alone would be refused (400 VPC.0301), so it carries the
+        current size, which changes nothing.
+        """
+        option = dict(changes)
+        if "size" not in option and "name" not in option:
+            option["size"] = int(current["size"])
+        return option
 
     @staticmethod
     def order_body(current, desired, auto_pay, renewal=None):

@@ -169,6 +169,7 @@ bandwidth:
   returned: success
   type: dict
   contains:
+    # Generated from plugins/doc_fragments/bandwidth.py by tests/utils/sync_return_docs.py: change the fields there.
     id:
       description: The ID of the bandwidth.
       type: str
@@ -182,11 +183,14 @@ bandwidth:
       type: int
       sample: 100
     billing_mode:
-      description: V(prepaid) for a yearly/monthly bandwidth, V(on_demand) for a pay-per-use one.
+      description: V(prepaid) for a yearly/monthly bandwidth (its billing information is not empty), V(on_demand)
+        for a pay-per-use one.
       type: str
+      choices: [prepaid, on_demand]
       sample: prepaid
     charge_mode:
-      description: How the bandwidth is billed, V(bandwidth), V(traffic) or V(95peak_plus).
+      description: How the bandwidth is billed, V(bandwidth), V(traffic) or V(95peak_plus); V(bandwidth) when the
+        service leaves it empty.
       type: str
       sample: bandwidth
     status:
@@ -206,7 +210,7 @@ bandwidth:
       type: str
       sample: share
     publicip_info:
-      description: The elastic public IPs that use the bandwidth, as the API gives them.
+      description: The elastic public IPs that use the bandwidth, as the API gives them; empty when none does.
       type: list
       elements: dict
       sample:
@@ -217,7 +221,7 @@ bandwidth:
     billing_info:
       description: The billing information of a yearly/monthly bandwidth; empty for a pay-per-use one.
       type: str
-      sample: "CS2403010800QWERT:5a8e1f2c3d4b4e6f8a9b0c1d2e3f4a5b:cn-north-4:0f3c5e7a9b1d4c6e8a0b2c4d6e8f0a1b"
+      sample: CS2403010800QWERT:5a8e1f2c3d4b4e6f8a9b0c1d2e3f4a5b:cn-north-4:0f3c5e7a9b1d4c6e8a0b2c4d6e8f0a1b
     created_at:
       description: When the bandwidth was created (UTC).
       type: str
@@ -226,6 +230,7 @@ bandwidth:
       description: When the bandwidth was last updated (UTC).
       type: str
       sample: "2024-03-01T08:00:00"
+    # End of the generated fields.
 size_after:
   description: The size in Mbit/s this task asks for (the current size when O(size) is not set).
   returned: success

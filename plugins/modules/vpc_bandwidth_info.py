@@ -80,6 +80,7 @@ bandwidths:
   type: list
   elements: dict
   contains:
+    # Generated from plugins/doc_fragments/bandwidth.py by tests/utils/sync_return_docs.py: change the fields there.
     id:
       description: The ID of the bandwidth.
       type: str
@@ -96,9 +97,11 @@ bandwidths:
       description: V(prepaid) for a yearly/monthly bandwidth (its billing information is not empty), V(on_demand)
         for a pay-per-use one.
       type: str
+      choices: [prepaid, on_demand]
       sample: prepaid
     charge_mode:
-      description: How the bandwidth is billed, V(bandwidth), V(traffic) or V(95peak_plus).
+      description: How the bandwidth is billed, V(bandwidth), V(traffic) or V(95peak_plus); V(bandwidth) when the
+        service leaves it empty.
       type: str
       sample: bandwidth
     status:
@@ -118,7 +121,7 @@ bandwidths:
       type: str
       sample: share
     publicip_info:
-      description: The elastic public IPs that use the bandwidth, as the API gives them.
+      description: The elastic public IPs that use the bandwidth, as the API gives them; empty when none does.
       type: list
       elements: dict
       sample:
@@ -129,7 +132,7 @@ bandwidths:
     billing_info:
       description: The billing information of a yearly/monthly bandwidth; empty for a pay-per-use one.
       type: str
-      sample: "CS2403010800QWERT:5a8e1f2c3d4b4e6f8a9b0c1d2e3f4a5b:cn-north-4:0f3c5e7a9b1d4c6e8a0b2c4d6e8f0a1b"
+      sample: CS2403010800QWERT:5a8e1f2c3d4b4e6f8a9b0c1d2e3f4a5b:cn-north-4:0f3c5e7a9b1d4c6e8a0b2c4d6e8f0a1b
     created_at:
       description: When the bandwidth was created (UTC).
       type: str
@@ -138,6 +141,7 @@ bandwidths:
       description: When the bandwidth was last updated (UTC).
       type: str
       sample: "2024-03-01T08:00:00"
+    # End of the generated fields.
 """
 
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._module import BandwidthModule

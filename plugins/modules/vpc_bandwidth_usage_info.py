@@ -102,28 +102,33 @@ EXAMPLES = r"""
 
 RETURN = r"""
 bandwidths:
-  description: One entry per bandwidth analysed, in the order of O(ids) or of the listing.
+  description:
+    - One entry per bandwidth analysed, in the order of O(ids) or of the listing.
+    - A smaller recommended size of a yearly/monthly (V(prepaid)) bandwidth is a billing order when applied.
   returned: always
   type: list
   elements: dict
   contains:
+    # Generated from plugins/doc_fragments/bandwidth.py by tests/utils/sync_return_docs.py: change the fields there.
     id:
       description: The ID of the bandwidth.
       type: str
-      sample: 4b6c8d0e-2f3a-4b7c-9d1e-0f9a8b7c6d5e
+      sample: 3a5b7c9d-1e2f-4a6b-8c0d-9e8f7a6b5c4d
     name:
       description: The name of the bandwidth.
       type: str
       sample: shared-web-prod
     size:
-      description: The current size in Mbit/s.
+      description: The size in Mbit/s.
       type: int
-      sample: 50
+      sample: 100
     billing_mode:
-      description: V(prepaid) for a yearly/monthly bandwidth, V(on_demand) for a pay-per-use one. A smaller
-        recommended size of a prepaid bandwidth is a billing order when applied.
+      description: V(prepaid) for a yearly/monthly bandwidth (its billing information is not empty), V(on_demand) for a
+        pay-per-use one.
       type: str
-      sample: on_demand
+      choices: [prepaid, on_demand]
+      sample: prepaid
+    # End of the generated fields.
     hours:
       description: How many hourly points Cloud Eye returned for the window.
       type: int
@@ -139,21 +144,28 @@ bandwidths:
     utilization_percent:
       description: The percentile as a percentage of the current size, to one decimal; null without data.
       type: float
-      sample: 98.4
+      sample: 49.2
+    saturated_percent:
+      description:
+        - The share of the hourly values (%) that reached 95% of the current size, to one decimal; null without data.
+        - From 5% on, the bandwidth held its traffic down, the demand above the size is not measured, and the
+          recommendation is one size step larger.
+      type: float
+      sample: 0.0
     recommended_size:
       description: The recommended size in Mbit/s; the current size when there are too few hourly points.
       type: int
-      sample: 63
+      sample: 62
     reason:
       description: The evidence behind the recommendation, or why the size is kept, as a sentence.
       type: str
-      sample: "the 95th percentile of 169 hourly maxima over 7 days is 49.2 Mbit/s (peak 50 Mbit/s, 98.4% of 50 Mbit/s);
-        with 25% headroom it needs 61.5 Mbit/s, the next valid size is 62 Mbit/s: increase from 50 to 62 Mbit/s"
+      sample: "the 95th percentile of 169 hourly maxima over 7 days is 49.2 Mbit/s (peak 50 Mbit/s, 49.2% of 100 Mbit/s);
+        with 25% headroom it needs 61.5 Mbit/s, the next valid size is 62 Mbit/s: decrease from 100 to 62 Mbit/s"
     plot:
       description: The path of the SVG chart of the bandwidth, named after its name and ID.
       type: str
       returned: when O(plot_dir) is set
-      sample: /tmp/bandwidth-usage/shared-web-prod_4b6c8d0e.svg
+      sample: /tmp/bandwidth-usage/shared-web-prod_3a5b7c9d.svg
 overview:
   description: The path of the overview page (HTML) of the run, which shows every bandwidth and links its chart.
   returned: when O(plot_dir) is set

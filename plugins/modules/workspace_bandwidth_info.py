@@ -72,6 +72,7 @@ bandwidths:
   type: list
   elements: dict
   contains:
+    # Generated from plugins/doc_fragments/bandwidth.py by tests/utils/sync_return_docs.py: change the fields there.
     id:
       description: The ID of the bandwidth.
       type: str
@@ -85,11 +86,13 @@ bandwidths:
       type: int
       sample: 100
     billing_mode:
-      description: V(prepaid) for a yearly/monthly bandwidth, V(on_demand) for a pay-per-use one.
+      description: V(prepaid) for a yearly/monthly bandwidth (charge mode V(wks_bandwidth)), V(on_demand) for a
+        pay-per-use one.
       type: str
+      choices: [prepaid, on_demand]
       sample: prepaid
     charge_mode:
-      description: The charge mode of the service, V(wks_bandwidth), V(wks_traffic) or V(free).
+      description: The charge mode of the service, V(wks_bandwidth) (yearly/monthly), V(wks_traffic) or V(free).
       type: str
       sample: wks_bandwidth
     status:
@@ -103,6 +106,7 @@ bandwidths:
     subnet_id:
       description: The ID of the Workspace subnet the bandwidth serves.
       type: str
+      sample: 6b7148a3-d2e0-5211-ba8b-091bc2eca1ff
     subnet_name:
       description: The name of that subnet.
       type: str
@@ -110,12 +114,13 @@ bandwidths:
     vpc_id:
       description: The ID of the VPC of the subnet.
       type: str
+      sample: 702d75b4-5349-5638-9cea-0d09e235ca32
     vpc_name:
       description: The name of the VPC.
       type: str
       sample: vpc-workspace
     order_id:
-      description: The order that created a yearly/monthly bandwidth.
+      description: The order that created a yearly/monthly bandwidth; null for a pay-per-use one.
       type: str
       sample: CS2403010800ABCDE
     control_mode:
@@ -123,9 +128,10 @@ bandwidths:
       type: str
       sample: BLACK
     created_at:
-      description: When the bandwidth was created.
+      description: When the bandwidth was created (UTC).
       type: str
       sample: "2024-03-01T08:00:00.000Z"
+    # End of the generated fields.
 """
 
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._module import BandwidthModule

@@ -3,7 +3,8 @@
 #
 #   tests/utils/release_check.sh
 #
-# 1. antsibull-changelog lint (the fragments) and lint-changelog-yaml (changelogs/changelog.yaml);
+# 1. antsibull-changelog lint (the fragments) and lint-changelog-yaml (changelogs/changelog.yaml); the modules'
+#    copies of the normalised bandwidth's RETURN fields match plugins/doc_fragments/bandwidth.py;
 # 2. ansible-galaxy collection build into a temporary directory;
 # 3. the tarball holds no build or test leftovers, and every module and plugin of the tree;
 # 4. install of the tarball into a clean, temporary collections path (offline);
@@ -22,6 +23,9 @@ fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
 echo "== antsibull-changelog lint"
 antsibull-changelog lint
 antsibull-changelog lint-changelog-yaml changelogs/changelog.yaml
+
+echo "== RETURN docs of the normalised bandwidth"
+python tests/utils/sync_return_docs.py --check || fail "a module's RETURN differs from plugins/doc_fragments/bandwidth.py"
 
 echo "== ansible-galaxy collection build"
 ansible-galaxy collection build --output-path "${WORK}/dist" "${ROOT}"

@@ -249,6 +249,50 @@ def test_on_demand_rename_sends_the_name_only():
     assert change.bandwidth["name"] == "renamed"
 
 
+def documented_v1_update(current):
+    """The v1 update as documented: ``name`` or ``size`` must be given, or 400 VPC.0301."""
+    def handler(method, path, query, body):
+        del query
+        assert (method, path) == ("PUT", "/v1/%s/bandwidths/%s" % (PROJECT, current["id"]))
+        option = body["bandwidth"]
+        if option.get("name") is None and option.get("size") is None:
+            return 400, {"code": "VPC.0301", "message": "Invalid parameter: bandwidth.name or bandwidth.size must be given."}
+        changed = dict(current, **{key: value for key, value in option.items() if value is not None})
+        return 200, {"bandwidth": changed}
+    return handler
+
+
+def test_on_demand_charge_mode_change_alone_carries_the_current_size():
+    current = api_bandwidth(size=100, charge_mode="bandwidth")
+    vpc, api = service(documented_v1_update(current))
+    change = vpc.update(normalize(current), Desired(charge_mode="traffic"))
+    body = api.calls[0]["body"]
+    assert body == {"bandwidth": {"charge_mode": "traffic", "size": 100}}
+    assert is_exactly(body["bandwidth"]["size"], int)
+    assert conforms(body, UpdateBandwidthRequestBody)
+    assert change.bandwidth["charge_mode"] == "traffic" and change.bandwidth["size"] == 100
+    assert len(api.writes) == 1
+
+
+@pytest.mark.parametrize("desired, expected", [
+    (Desired(name="renamed", charge_mode="traffic"), {"name": "renamed", "charge_mode": "traffic"}),
+    (Desired(size=80, charge_mode="traffic"), {"size": 80, "charge_mode": "traffic"}),
+])
+def test_on_demand_charge_mode_change_with_a_name_or_size_adds_nothing(desired, expected):
+    current = api_bandwidth(size=100)
+    vpc, api = service(documented_v1_update(current))
+    vpc.update(normalize(current), desired)
+    assert api.calls[0]["body"] == {"bandwidth": expected}
+
+
+def test_update_operation_names_only_the_changes_asked_for():
+    current = api_bandwidth(size=100)
+    vpc, _api = service(lambda *args: (500, {"code": "VPC.9999", "message": "internal error"}))
+    with pytest.raises(OutcomeUnknownError) as caught:
+        vpc.update(normalize(current), Desired(charge_mode="traffic"))
+    assert "charge_mode=traffic" in str(caught.value) and "size=" not in str(caught.value)
+
+
 def test_update_answer_without_a_bandwidth_is_a_change_without_one():
     vpc, _api = service(lambda *args: (200, {}))
     change = vpc.update(normalize(api_bandwidth()), Desired(size=20))
