@@ -31,7 +31,6 @@ options:
       - Required, from this option or from E(HW_REGION_NAME); the option need not be written in a task when the
         variable is set. A run with neither fails before any request and names both.
     type: str
-    required: true
   project_id:
     description:
       - The project ID of O(region).

@@ -65,14 +65,33 @@ options:
         does not fail it.
     type: int
     default: 10
+  defer_updates:
+    description:
+      - Hold the plain updates (pay-per-use bandwidths, and renames) instead of writing them; they are returned in
+        RV(deferred), as targets for a later run of this module. Only the change orders are placed.
+      - For an approval workflow in which nothing changes before the orders are approved and paid; see
+        C(playbooks/resize_request.yml).
+    type: bool
+    default: false
   follow:
     description:
       - The RV(results) of an earlier run of this module with O(wait=false). Instead of planning, the module follows
         the changes those results left V(in_progress) for at most O(wait_timeout) seconds and returns them with
-        their new status; results still in progress then stay V(in_progress). Nothing is written.
+        their new status. Nothing is written.
+      - Every record is checked before any request (service, id, action, status, order id); a record that is not a
+        result of this module fails the task naming it.
+      - With O(wait=true), a change still running at the end fails the task (its status stays V(in_progress): it may
+        still complete); with O(wait=false) it is a round of a longer wait and the verdict is V(in_progress).
       - Lets a playbook wait in short rounds that show progress; see the role P(hwcloud.bandwidth.bandwidth_resize#role).
     type: list
     elements: dict
+  order_ids:
+    description:
+      - With O(follow), the orders paid since that run (a list, or a comma-separated string): only their records are
+        followed, as changes in progress; the other records are left out.
+      - For the pay job of an approval workflow, which pays exactly these orders; see C(playbooks/resize_pay.yml).
+    type: list
+    elements: str
 notes:
   - Check mode writes nothing and places no order; it returns the plan, C(changed) when the plan changes any
     target, and the diff that the real run would.
@@ -247,17 +266,50 @@ results:
     job_id:
       description: The Workspace job of a plain update, or V(null).
       type: str
+    amount:
+      description:
+        - What the order costs (after discounts), in the currency's main unit, as the billing order shows it;
+          V(null) without an order, or when billing cannot be read.
+      type: float
+    currency:
+      description: The currency of RV(results[].amount), for example V(CNY).
+      type: str
     msg:
       description: What happened, for a failed, pending or unusual result; V(null) otherwise.
       type: str
 counts:
   description:
-    - C(targets), C(unchanged), C(updates), C(orders), C(problems) from the plan, and C(ok), C(pending_payment),
-      C(in_progress), C(failed) from the results.
+    - C(targets), C(unchanged), C(held) (targets an order found open before the run holds), C(updates), C(orders) and
+      C(problems) from the plan; C(ok), C(pending_payment), C(in_progress), C(failed) and C(not_started) from the
+      results.
+    - C(verdict), one word for the run, which playbooks act on instead of counting themselves - V(failed) (a change
+      failed or was not started, or did not finish while the task waited for it; the task fails), V(in_progress)
+      (changes still run and the task did not wait), V(pending_payment) (orders wait for payment, nothing failed),
+      V(ok), or V(check) in check mode.
   returned: always
   type: dict
-  sample: {targets: 3, unchanged: 1, updates: 1, orders: 1, problems: 0, ok: 2, pending_payment: 0, in_progress: 0,
-           failed: 0}
+  sample: {targets: 3, unchanged: 1, held: 0, updates: 1, orders: 1, problems: 0, ok: 2, pending_payment: 0,
+           in_progress: 0, failed: 0, not_started: 0, verdict: ok}
+pending_orders:
+  description:
+    - The orders this run placed that wait for payment, each once, with its C(order_id), C(amount), C(currency) and
+      the C(targets) it changes (C(service), C(id), C(name), C(size_before), C(size_after)). Orders found open before
+      the run are not in it.
+  returned: always
+  type: list
+  elements: dict
+deferred:
+  description:
+    - With O(defer_updates=true), the plain updates held back, as targets (C(service), C(id), C(size)) for a later run.
+  returned: always
+  type: list
+  elements: dict
+summary:
+  description:
+    - One sentence naming each target that failed, was not started or is still in progress, and what it waits for;
+      empty when nothing is left to say. The failure message of the task.
+  returned: always
+  type: str
 problems:
   description: Every problem found while planning; the module then fails and writes nothing.
   returned: always

@@ -151,4 +151,3 @@ def test_a_dropped_answer_after_the_order_never_orders_twice(sim):
     plan, results = run(engine_for(sim, 4), targets, auto_pay=True)
     assert plan.changes == [] and results == {}
     assert sim.admin.summary()["writes"] == 0
-

@@ -71,7 +71,7 @@ def test_rows_that_are_not_unchanged_always_show_with_a_short_reason():
     """An open order or a failure on an action-none row is not folded away as unchanged."""
     plan = [dict(PLAN[1], reason="already 5 Mbit/s"),
             dict(PLAN[2], action="none", reason="order CS7 (pending_payment) is open for it: no new order was placed; "
-                                                 "it may be for another size: pay it or cancel it and run again"),
+                                                "it may be for another size: pay it or cancel it and run again"),
             {"service": "vpc", "id": "bw-3", "name": "edge", "size_before": 50, "size_after": 50, "action": "none",
              "reason": "keeps 50 Mbit/s: a smaller size for a yearly/monthly bandwidth needs prepaid_decrease"}]
     results = [{"service": "vpc", "id": "bw-2", "status": "failed", "order_id": "CS7", "order_status": "pending_payment",
