@@ -29,12 +29,14 @@ options:
       - An order whose amount cannot be read is not paid. A payment whose outcome is unknown counts as spent.
       - In check mode, the estimated monthly change of each order (list prices) is compared with the limit, with a
         warning; the amount of an order is only known once it is placed.
+    version_added: 1.2.0
     type: float
   max_run_amount:
     description:
       - The most that O(auto_pay=true) may pay for all the orders of this task together, in the account's currency.
       - Works like O(max_order_amount); orders are paid as they are placed, and the first order that would pass the
         limit, and every later one, stays pending payment.
+    version_added: 1.2.0
     type: float
   prepaid_decrease:
     description:

@@ -37,15 +37,15 @@ RETURN = r"""
 _value:
   description:
     - One row per plan entry, with its C(service), C(id), C(name), C(size_before), C(size_after), C(action),
-      C(billing_mode) and C(reason), and from its result C(status), C(order_id), C(order_status), C(job_id) and
-      C(msg). An entry without a result has C(status) V(unchanged) when its action is V(none), else V(planned).
+      C(billing_mode), C(reason) and C(price), and from its result C(status), C(order_id), C(order_status),
+      C(job_id), C(amount), C(currency) and C(msg). An entry without a result has C(status) V(unchanged) when its action is V(none), else V(planned).
   type: list
   elements: dict
 """
 
 from ansible.errors import AnsibleFilterError
 
-RESULT_KEYS = ("status", "order_id", "order_status", "job_id", "msg")
+RESULT_KEYS = ("status", "order_id", "order_status", "job_id", "amount", "currency", "msg")
 
 
 def resize_report(plan, results=None):

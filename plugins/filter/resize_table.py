@@ -13,8 +13,9 @@ description:
   - Turns the RV(hwcloud.bandwidth.resize#module:plan) entries, or the rows of
     P(hwcloud.bandwidth.resize_report#filter) and of the C(bandwidth_resize_report) fact, into aligned lines, for an
     C(ansible.builtin.debug) message.
-  - Columns are the service, name, id, the size before and after, the action, and the status, order id and order
-    status when some row has them.
+  - Columns are the service, name, id, the size before and after, the action, and, when some row has them, the
+    change of the monthly bill (list prices, V(?) when unknown), the status, order id and order status, the amount
+    of the order and a short reason.
   - Rows of O(hwcloud.bandwidth.resize#module:targets[].size=auto) targets carry their utilization; then the
     columns also show the peak and percentile traffic in Mbit/s, the utilization of the current size and the
     recommended size, so that a right-sizing dry run reads at a glance.
@@ -29,9 +30,9 @@ options:
     required: true
   unchanged:
     description:
-      - Whether rows whose C(action) is V(none) get a line each.
+      - Whether unchanged rows get a line each.
       - When V(false), they are counted in one closing line instead, which keeps the output of a large,
-        mostly converged fleet short.
+        mostly converged fleet short. A row with an order, a failure or utilization evidence always shows.
     type: bool
     default: true
 """
@@ -61,16 +62,19 @@ COLUMNS = (
     ("utilization", "UTIL %"),
     ("recommended", "RECOMMENDED"),
     ("action", "ACTION"),
+    ("monthly", "MONTHLY"),
     ("status", "STATUS"),
     ("order_id", "ORDER"),
     ("order_status", "ORDER STATUS"),
+    ("amount", "AMOUNT"),
     ("reason", "REASON"),
 )
 # A reason is cut to this many characters in the table; the full text is in the plan and the report.
 REASON_WIDTH = 72
 
 
-OPTIONAL = ("peak", "percentile", "utilization", "recommended", "status", "order_id", "order_status", "reason")
+OPTIONAL = ("peak", "percentile", "utilization", "recommended", "monthly", "status", "order_id", "order_status",
+            "amount", "reason")
 
 
 def _short(text):
@@ -78,6 +82,18 @@ def _short(text):
         return None
     text = " ".join(str(text).split())
     return text if len(text) <= REASON_WIDTH else text[:REASON_WIDTH - 3].rstrip() + "..."
+
+
+def _monthly(price):
+    """The change of the monthly bill in the table: +12.50 CNY, 0, or ? when it cannot be told."""
+    if not price:
+        return None
+    change = price.get("monthly_change")
+    if change is None:
+        return "?"
+    if change == 0:
+        return "0"
+    return "%+.2f %s" % (change, price.get("currency") or "")
 
 
 def _quiet(row):
@@ -104,6 +120,8 @@ def _cells(row):
         "status": row.get("status"),
         "order_id": row.get("order_id"),
         "order_status": row.get("order_status"),
+        "monthly": _monthly(row.get("price")),
+        "amount": None if row.get("amount") is None else "%.2f %s" % (row["amount"], row.get("currency") or ""),
         "reason": _short(row.get("msg") if row.get("status") in ("failed", "not_started") else row.get("reason")),
     }
     return ["" if cells[key] is None else str(cells[key]) for key, _title in COLUMNS]
@@ -128,8 +146,32 @@ def resize_table(rows, unchanged=True):
     return lines
 
 
+def resize_orders(orders):
+    """One line per order of ``pending_orders`` (id, bandwidths and sizes, amount), and the total."""
+    if not isinstance(orders, list) or not all(isinstance(order, dict) for order in orders):
+        raise AnsibleFilterError("resize_orders expects the pending_orders that hwcloud.bandwidth.resize returned")
+    lines, totals, unknown = [], {}, 0
+    for order in orders:
+        changes = ", ".join("%s %s (%s) %s -> %s Mbit/s" % (t.get("service"), t.get("name"), t.get("id"),
+                                                            t.get("size_before"), t.get("size_after"))
+                            for t in order.get("targets") or [])
+        amount = order.get("amount")
+        if amount is None:
+            unknown += 1
+            money = "amount unknown"
+        else:
+            currency = order.get("currency") or ""
+            totals[currency] = totals.get(currency, 0.0) + amount
+            money = "%.2f %s" % (amount, currency)
+        lines.append("%s  %s  %s" % (order.get("order_id"), changes, money))
+    if orders:
+        total = ", ".join("%.2f %s" % (value, currency) for currency, value in sorted(totals.items())) or "unknown"
+        lines.append("total %s%s" % (total, " (and %d order(s) of unknown amount)" % unknown if unknown else ""))
+    return lines
+
+
 class FilterModule:
-    """Text tables of the bandwidth_resize role."""
+    """Text tables of the bandwidth_resize role and of the approval playbooks."""
 
     def filters(self):
-        return {"resize_table": resize_table}
+        return {"resize_table": resize_table, "resize_orders": resize_orders}

@@ -80,7 +80,7 @@ class Engine:
             if open_orders or renewal_orders:
                 result = plan(targets, listings, policy, open_orders=open_orders, renewal_orders=renewal_orders,
                               recommendations=recommendations, scopes=scopes)
-        return result
+        return self.price(result)
 
     def price(self, plan_):
         """Every entry's effect on the monthly bill (list prices); only the size changes are asked of billing."""

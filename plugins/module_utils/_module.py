@@ -215,8 +215,8 @@ class SingleResizeModule(EngineModule):
 
     def __init__(self, module):
         super().__init__(module)
-        self.result.update(bandwidth=None, size_after=None, action=None, order_id=None, job_id=None,
-                           order_status=None)
+        self.result.update(bandwidth=None, size_after=None, action=None, price=None, order_id=None, job_id=None,
+                           order_status=None, amount=None, currency=None)
 
     def renewal(self):
         return None
@@ -245,7 +245,8 @@ class SingleResizeModule(EngineModule):
         if plan.problems:
             raise ValidationError("; ".join(plan.problems))
         entry = plan.entries[0]
-        self.result.update(bandwidth=entry.current, size_after=entry.size_after, action=entry.action)
+        self.result.update(bandwidth=entry.current, size_after=entry.size_after, action=entry.action,
+                           price=entry.price)
         if entry.open_order is not None:
             self.result.update(order_id=entry.open_order.get("order_id"), order_status=entry.open_order.get("status"))
             if entry.outcome == FAILED:
@@ -259,6 +260,7 @@ class SingleResizeModule(EngineModule):
             before, after = entry.diff()
             self.result["diff"] = {"before": before, "after": after}
         if self.module.check_mode:
+            self.warn_estimates(plan, policy)
             if entry.action == ORDER:
                 self.warn("check mode: %s would get a change order: %s" % (entry.label, entry.reason))
             return
@@ -270,7 +272,8 @@ class SingleResizeModule(EngineModule):
         if params["wait"]:
             engine.follow(results, params["wait_timeout"])
         result = results[0]
-        self.result.update(order_id=result.order_id, order_status=result.order_status, job_id=result.job_id)
+        self.result.update(order_id=result.order_id, order_status=result.order_status, job_id=result.job_id,
+                           amount=result.amount, currency=result.currency)
         if result.bandwidth is not None:
             self.result["bandwidth"] = result.bandwidth
         if verdict(results, waited=params["wait"]) == VERDICT_FAILED:

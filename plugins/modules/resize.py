@@ -71,6 +71,7 @@ options:
         RV(deferred), as targets for a later run of this module. Only the change orders are placed.
       - For an approval workflow in which nothing changes before the orders are approved and paid; see
         C(playbooks/resize_request.yml).
+    version_added: 1.2.0
     type: bool
     default: false
   follow:
@@ -90,6 +91,7 @@ options:
       - With O(follow), the orders paid since that run (a list, or a comma-separated string): only their records are
         followed, as changes in progress; the other records are left out.
       - For the pay job of an approval workflow, which pays exactly these orders; see C(playbooks/resize_pay.yml).
+    version_added: 1.2.0
     type: list
     elements: str
 notes:
@@ -208,6 +210,15 @@ plan:
     order_status:
       description: The status of that order; only present when there is one.
       type: str
+    price:
+      description:
+        - What the change does to the monthly bill, at list prices (an estimate; the amount of a placed order is in
+          RV(results[].amount)) - C(currency), C(monthly_before), C(monthly_after), C(monthly_change) (pay-per-use as
+          730 hours a month), and C(reason) when it cannot be told (no permission, a Workspace bandwidth, billing by
+          traffic); then the amounts are V(null). An unchanged entry has C(monthly_change) V(0) and is not priced.
+        - A price never fails the plan or the change.
+      type: dict
+      version_added: 1.2.0
     usage:
       description:
         - For a O(targets[].size=auto) target, the evidence of M(hwcloud.bandwidth.vpc_bandwidth_usage_info)
@@ -277,6 +288,14 @@ results:
     msg:
       description: What happened, for a failed, pending or unusual result; V(null) otherwise.
       type: str
+monthly_change:
+  description:
+    - The plan's changes together, at list prices - C(currency), C(monthly_change) (the total) and C(unknown) (how
+      many changes could not be priced, not in the total).
+  returned: always
+  type: dict
+  sample: {currency: CNY, monthly_change: 1250.5, unknown: 1}
+  version_added: 1.2.0
 counts:
   description:
     - C(targets), C(unchanged), C(held) (targets an order found open before the run holds), C(updates), C(orders) and
@@ -339,6 +358,7 @@ from ansible_collections.hwcloud.bandwidth.plugins.module_utils._results import 
     VERDICT_FAILED,
     counts,
     pending_orders,
+    price_total,
     resume,
     summary,
 )
@@ -374,7 +394,8 @@ class ResizeModule(EngineModule):
 
     def __init__(self, module):
         super().__init__(module)
-        self.result.update(plan=[], results=[], counts={}, problems=[], pending_orders=[], deferred=[], summary="")
+        self.result.update(plan=[], results=[], counts={}, problems=[], pending_orders=[], deferred=[], summary="",
+                           monthly_change={})
 
     @property
     def concurrency(self):
@@ -402,7 +423,9 @@ class ResizeModule(EngineModule):
             self.result["deferred"] = [{"service": e.service, "id": e.id, "size": e.size_after}
                                        for e in plan.changes if e.action == UPDATE]
             applied = Plan([e for e in plan.entries if e.action != UPDATE], [])
-        if not self.module.check_mode:
+        if self.module.check_mode:
+            self.warn_estimates(plan, self.policy_)
+        else:
             results.extend(self.engine_.apply(applied, self.policy_))
             if params["wait"]:
                 self.engine_.follow(results, params["wait_timeout"])
@@ -421,6 +444,7 @@ class ResizeModule(EngineModule):
         plan.problems[:0] = problems
         plan.problems.sort(key=_target_index)
         self.result["plan"] = [entry.to_dict() for entry in plan.entries]
+        self.result["monthly_change"] = price_total(plan.entries)
         self.result["problems"] = plan.problems
         if plan.problems:
             self.result["counts"] = counts(plan, [])

@@ -243,6 +243,23 @@ action:
   returned: success
   type: str
   sample: order
+price:
+  description:
+    - What the change does to the monthly bill at list prices - C(currency), C(monthly_before), C(monthly_after),
+      C(monthly_change) and C(reason) when it cannot be told (see M(hwcloud.bandwidth.resize)); V(null) before planning.
+  returned: success
+  type: dict
+  version_added: 1.2.0
+amount:
+  description: What the change order placed by this task costs, as the billing order shows it; V(null) otherwise.
+  returned: success
+  type: float
+  version_added: 1.2.0
+currency:
+  description: The currency of RV(amount).
+  returned: success
+  type: str
+  version_added: 1.2.0
 order_id:
   description:
     - The change order placed, or the order found that already changes the bandwidth, for a yearly/monthly bandwidth;

@@ -132,6 +132,12 @@ def test_request_then_pay_carries_the_orders_through_the_artifact(sim, tmp_path)
     assert [target["id"] for target in data["resize_deferred_targets"]] == [WS_ON_DEMAND]
     assert {(o["id"], o["size_after"]) for o in data["resize_orders"]} == {(i, SIZES_AFTER[i]) for i in PREPAID_IDS}
     assert "workspace.update" not in sim.admin.summary()["by_operation"]
+    # The approver sees what they approve: each order with its bandwidth, sizes and amount, and the total.
+    lines = data["resize_orders_to_approve"]
+    assert len(lines) == len(placed) + 1 and lines[-1].startswith("total ")
+    for order_id in placed:
+        line = next(text for text in lines if text.startswith(order_id))
+        assert "Mbit/s" in line and "CNY" in line and "amount unknown" not in line
 
     # A relaunched request job finds the open orders and places none. It hands on only the orders it
     # placed itself: an order found open may have been placed elsewhere, for another size, so it is

@@ -368,3 +368,18 @@ class FakeBilling:
             "payment_time": "2024-03-01T12:05:00Z" if status in (3, 5) else None,
             "amount_after_discount": 250.0, "official_amount": 300.0, "currency": "CNY",
         }
+
+
+class FakePrices:
+    """Stands in for ``_pricing.Prices``: a flat list price per Mbit/s and month; keeps what it was asked."""
+
+    def __init__(self, per_mbit=10.0, currency="CNY"):
+        self.per_mbit = per_mbit
+        self.currency = currency
+        self.asked = []
+
+    def estimate(self, changes):
+        self.asked.append(list(changes))
+        return [{"currency": self.currency, "monthly_before": before * self.per_mbit,
+                 "monthly_after": after * self.per_mbit, "monthly_change": (after - before) * self.per_mbit,
+                 "reason": None} for _bandwidth, before, after, _region in changes]

@@ -29,6 +29,7 @@ from ansible_collections.hwcloud.bandwidth.plugins.module_utils._service import 
 
 from ansible_collections.hwcloud.bandwidth.tests.unit.plugins.module_utils.fakes import (
     FakeBillingFacade,
+    FakePrices,
     FakeClock,
     FakeService,
 )
@@ -57,10 +58,11 @@ class Run:
                                       retry=RetryPolicy(max_retries=MAX_RETRIES, sleep=self.clock.sleep,
                                                         rand=lambda: 0.5))
         self.billing = billing or FakeBillingFacade()
+        self.prices = FakePrices()
         self.warnings = []
         self.services = {service.kind: service for service in services}
         self.engine = Engine(self.client, self.services, concurrency=concurrency, warn=self.warnings.append,
-                             sleep=self.clock.sleep, clock=self.clock, billing=self.billing)
+                             sleep=self.clock.sleep, clock=self.clock, billing=self.billing, prices=self.prices)
 
     def plan(self, targets, policy=None):
         return self.engine.plan(targets, policy or Policy())

@@ -36,7 +36,11 @@ from ansible_collections.hwcloud.bandwidth.plugins.module_utils._plan import (
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._vpc import VpcBandwidths
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._workspace import WorkspaceBandwidths
 
-from ansible_collections.hwcloud.bandwidth.tests.unit.plugins.module_utils.fakes import FakeBillingFacade, FakeClock
+from ansible_collections.hwcloud.bandwidth.tests.unit.plugins.module_utils.fakes import (
+    FakeBillingFacade,
+    FakeClock,
+    FakePrices,
+)
 
 PROJECT = "proj-1"
 BILLING_INFO = "CS2403010800QWERT:5a8e1f2c:r1:proj-1"
@@ -192,10 +196,11 @@ class Run:
                               endpoints={name: "https://%s.test" % name for name in ("vpc", "ces", "workspace")})
         self.client = HwCloudClient(config, session=api)
         self.billing = billing or FakeBillingFacade()
+        self.prices = FakePrices()
         self.warnings = []
         services = {"workspace": WorkspaceBandwidths(self.client), "vpc": VpcBandwidths(self.client)}
         self.engine = Engine(self.client, services, warn=self.warnings.append, sleep=self.clock.sleep,
-                             clock=self.clock, billing=self.billing)
+                             clock=self.clock, billing=self.billing, prices=self.prices)
 
     def plan(self, targets, policy=None, usage=None):
         return self.engine.plan(targets, policy or Policy(), usage=usage)

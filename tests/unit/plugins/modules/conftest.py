@@ -54,6 +54,10 @@ class FakeResponse:
         return json.loads(self.content)
 
 
+# POSTs that only read: the billing price inquiries (list prices, never a change).
+READ_ONLY_POSTS = ("/v2/bills/ratings/period-resources/subscribe-rate", "/v2/bills/ratings/on-demand-resources")
+
+
 class FakeRequest:
     def __init__(self, method, url, data, headers):
         parts = urlsplit(url)
@@ -68,7 +72,7 @@ class FakeRequest:
 
     @property
     def write(self):
-        return self.method != "GET"
+        return self.method != "GET" and self.path not in READ_ONLY_POSTS
 
     def __repr__(self):
         return "FakeRequest(%s %s %r %r)" % (self.method, self.path, self.query, self.body)

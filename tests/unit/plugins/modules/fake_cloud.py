@@ -60,8 +60,19 @@ ROUTES = {
     "order_show": ("GET", "/v2/orders/customer-orders/details/(?P<order_id>[^/]+)"),
     "resources": ("POST", ORDER_RESOURCES),
     "pay": ("POST", "/v3/orders/customer-orders/pay"),
+    "price_period": ("POST", "/v2/bills/ratings/period-resources/subscribe-rate"),
+    "price_on_demand": ("POST", "/v2/bills/ratings/on-demand-resources"),
 }
+# What a change order costs: per Mbit/s added (a decrease costs nothing).
+ORDER_PER_MBIT = 10.0
+# The fake list prices: per Mbit/s and month (yearly/monthly), per Mbit/s and hour (pay-per-use).
+MONTHLY_PER_MBIT = 20.0
+HOURLY_PER_MBIT = 0.05
 BILLING_READS = ("order_list", "order_show", "resources")
+
+
+def order_amount(size_before, size_after):
+    return max(0, size_after - size_before) * ORDER_PER_MBIT
 
 
 def now_text(fmt="%Y-%m-%dT%H:%M:%SZ"):
@@ -121,7 +132,8 @@ class WorkspaceMixin:
         body = request.body
         auto_pay = body["extend_param"]["is_auto_pay"] == "true"
         order_id = self.add_order(bid, int(body["bandwidth_size"]), PROCESSING if auto_pay else PENDING_PAYMENT,
-                                  name=body.get("bandwidth_name"))
+                                  name=body.get("bandwidth_name"),
+                                  amount=order_amount(self.ws[bid]["size"], int(body["bandwidth_size"])))
         return 200, {"order_id": order_id}
 
     def projects(self, request):
@@ -181,7 +193,8 @@ class VpcMixin:
             return 409, {"code": "VPC.0309", "message": "Bandwidth %s has an unpaid order." % bid}
         extend = request.body["extendParam"]
         order_id = self.add_order(bid, option["size"], PROCESSING if extend["is_auto_pay"] else PENDING_PAYMENT,
-                                  at_renewal="period_type" in extend)
+                                  at_renewal="period_type" in extend, amount=order_amount(bandwidth["size"],
+                                                                                          option["size"]))
         if "name" in option:
             self.touch(bandwidth, {"name": option["name"]})
         return 200, {"order_id": order_id}
@@ -199,11 +212,12 @@ class VpcMixin:
 class BillingMixin:
     """The billing routes: change orders and their lifecycle."""
 
-    def add_order(self, bid, size, status, name=None, at_renewal=False, order_id=None):
-        """An order for bandwidth ``bid``; returns its id."""
+    def add_order(self, bid, size, status, name=None, at_renewal=False, order_id=None, amount=None):
+        """An order for bandwidth ``bid``; returns its id. ``amount``: what it costs, None for no money fields."""
         order_id = order_id or "CS2501010800%05d" % next(self.order_ids)
         self.orders[order_id] = {"order_id": order_id, "bid": bid, "size": size, "name": name, "status": status,
-                                 "order_type": 3, "create_time": now_text(), "at_renewal": at_renewal, "reads": 0}
+                                 "order_type": 3, "create_time": now_text(), "at_renewal": at_renewal, "reads": 0,
+                                 "amount": amount}
         return order_id
 
     def open_orders(self, bid):
@@ -211,7 +225,11 @@ class BillingMixin:
 
     @staticmethod
     def info(order):
-        return {key: order[key] for key in ("order_id", "status", "order_type", "create_time")}
+        info = {key: order[key] for key in ("order_id", "status", "order_type", "create_time")}
+        if order.get("amount") is not None:
+            info.update(amount_after_discount=order["amount"], official_amount=order["amount"], currency="CNY",
+                        measure_id=1)
+        return info
 
     def order_list(self, request):
         query = request.query
@@ -262,6 +280,20 @@ class BillingMixin:
         return list(self.orders)
 
 
+class PriceMixin:
+    """The two price inquiries, with one flat list price per Mbit/s."""
+
+    def price_period(self, request):
+        results = [{"id": info["id"], "official_website_amount": round(info["resource_size"] * MONTHLY_PER_MBIT, 2),
+                    "measure_id": 1} for info in request.body["product_infos"]]
+        return 200, {"currency": "CNY", "official_website_rating_result": {"product_rating_results": results}}
+
+    def price_on_demand(self, request):
+        results = [{"id": info["id"], "official_website_amount": round(info["resource_size"] * HOURLY_PER_MBIT, 4),
+                    "measure_id": 1} for info in request.body["product_infos"]]
+        return 200, {"currency": "CNY", "product_rating_results": results}
+
+
 class CloudEyeMixin:
     """The Cloud Eye batch query: hourly maxima from ``series``."""
 
@@ -282,7 +314,7 @@ class CloudEyeMixin:
         return 200, {"metrics": metrics}
 
 
-class FakeCloud(WorkspaceMixin, VpcMixin, BillingMixin, CloudEyeMixin):
+class FakeCloud(WorkspaceMixin, VpcMixin, BillingMixin, PriceMixin, CloudEyeMixin):
     """Workspace, VPC, billing and Cloud Eye of one project, with what the tests look at."""
 
     def __init__(self, http, project, workspace=(), vpc=()):
@@ -363,9 +395,12 @@ class FakeCloud(WorkspaceMixin, VpcMixin, BillingMixin, CloudEyeMixin):
 
     # -- what the tests look at --
     def changes(self):
-        """Requests that can change something: not the Cloud Eye and billing resource queries (POST reads)."""
+        """Requests that can change something: not the Cloud Eye, resource and price queries (POST reads)."""
         ces = CES_BATCH.format(project=self.project)
         return [r for r in self.http.writes if r.path != ces and r.path != ORDER_RESOURCES]
+
+    def price_reads(self):
+        return self.route_calls("price_period") + self.route_calls("price_on_demand")
 
     def reads(self):
         changes = self.changes()
