@@ -161,11 +161,26 @@ bandwidths:
       type: str
       sample: "the 95th percentile of 169 hourly maxima over 7 days is 49.2 Mbit/s (peak 50 Mbit/s, 49.2% of 100 Mbit/s);
         with 25% headroom it needs 61.5 Mbit/s, the next valid size is 62 Mbit/s: decrease from 100 to 62 Mbit/s"
+    price:
+      description:
+        - What the recommendation saves (negative) or costs a month at list prices - C(currency), C(monthly_before),
+          C(monthly_after), C(monthly_change), and C(reason) when it cannot be told (billing by traffic, no
+          permission); C(monthly_change) is V(0) when the size is kept.
+      type: dict
+      version_added: 1.2.0
     plot:
       description: The path of the SVG chart of the bandwidth, named after its name and ID.
       type: str
       returned: when O(plot_dir) is set
       sample: /tmp/bandwidth-usage/shared-web-prod_3a5b7c9d.svg
+monthly_change:
+  description:
+    - What all the recommendations save or cost a month together, at list prices - C(currency), C(monthly_change) and
+      C(unknown) (recommendations that could not be priced).
+  returned: always
+  type: dict
+  sample: {currency: CNY, monthly_change: -1520.0, unknown: 0}
+  version_added: 1.2.0
 overview:
   description: The path of the overview page (HTML) of the run, which shows every bandwidth and links its chart.
   returned: when O(plot_dir) is set
@@ -184,6 +199,7 @@ from ansible.module_utils.basic import missing_required_lib
 
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._module import BandwidthModule, usage_argument_spec
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._plan import VpcSizes
+from ansible_collections.hwcloud.bandwidth.plugins.module_utils._pricing import Prices, unknown_price
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._usage import CloudEye, UsagePolicy, recommend
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._vpc import VpcBandwidths
 
@@ -407,9 +423,29 @@ class VpcBandwidthUsageInfoModule(BandwidthModule):
         eye = CloudEye(self.client, workers=CLOUD_EYE_WORKERS)
         series = eye.hourly_maxima(bandwidths, window_days=policy.window_days)
         entries = [recommend(bandwidth, series.get(bandwidth["id"]), policy) for bandwidth in bandwidths]
+        self.price(bandwidths, entries)
         if pygal is not None:
             self.result["overview"] = write_charts(pygal, params["plot_dir"], entries, series, policy)
         self.result["bandwidths"] = entries
+
+    def price(self, bandwidths, entries):
+        """What each recommendation saves or costs a month at list prices, and the total (``monthly_change``)."""
+        prices = Prices(self.client, warn=self.warn)
+        changes = [(bandwidth, entry["size"], entry["recommended_size"], None)
+                   for bandwidth, entry in zip(bandwidths, entries) if entry["recommended_size"] != entry["size"]]
+        quotes = iter(prices.estimate(changes)) if changes else iter(())
+        total, currency, unknown = 0.0, None, 0
+        for entry in entries:
+            if entry["recommended_size"] == entry["size"]:
+                entry["price"] = dict(unknown_price("the recommended size is the current size"), monthly_change=0.0)
+                continue
+            entry["price"] = next(quotes)
+            change = entry["price"]["monthly_change"]
+            if change is None or currency not in (None, entry["price"]["currency"]):
+                unknown += 1
+                continue
+            currency, total = entry["price"]["currency"], total + change
+        self.result["monthly_change"] = {"currency": currency, "monthly_change": round(total, 2), "unknown": unknown}
 
     def _select(self, bandwidths, ids):
         if not ids:

@@ -286,3 +286,21 @@ def test_without_plot_dir_pygal_is_not_needed(cloud, run_module, monkeypatch):
     monkeypatch.setattr(builtins, "__import__", no_pygal)
     result = run_module(module, ARGS)
     assert not result.get("failed") and all("plot" not in entry for entry in result["bandwidths"])
+
+
+def test_every_recommendation_says_what_it_saves_or_costs_a_month(cloud, run_module):
+    result = run_module(module, ARGS)
+    assert not result.get("failed"), result
+    entries = by_id(result)
+    for entry in result["bandwidths"]:
+        price = entry["price"]
+        if entry["recommended_size"] == entry["size"]:
+            assert price["monthly_change"] == 0.0
+        else:
+            assert price["reason"] is None and price["currency"] == "CNY"
+            assert price["monthly_change"] == round(price["monthly_after"] - price["monthly_before"], 2)
+    changed = [e for e in entries.values() if e["recommended_size"] != e["size"]]
+    assert changed and result["monthly_change"] == {
+        "currency": "CNY", "monthly_change": round(sum(e["price"]["monthly_change"] for e in changed), 2), "unknown": 0}
+    # The fake seed has prepaid and pay-per-use bandwidths: one inquiry per billing mode.
+    assert len(cloud.price_reads()) == 2
