@@ -193,7 +193,9 @@ def summary(results, check_mode=False, waited=True, timeout=None):
     for result in results:
         name = "%s %s (%s)" % (result.entry.service, result.entry.current.get("name"), result.id)
         if result.status in (FAILED, NOT_STARTED):
-            failed.append("%s: %s" % (name, result.msg or "failed without a message from the service"))
+            msg = result.msg or "failed without a message from the service"
+            # A message that already names the bandwidth (by its id) is not prefixed with it again.
+            failed.append(msg if result.id and result.id in msg else "%s: %s" % (name, msg))
         elif result.status == IN_PROGRESS and result.entry.open_order is None and not check_mode:
             late = "did not finish within %s s, " % timeout if waited else ""
             running.append("%s: %sstill waiting for %s" % (name, late, waits_for(result)))

@@ -81,14 +81,14 @@ options:
         their new status. Nothing is written.
       - Every record is checked before any request (service, id, action, status, order id); a record that is not a
         result of this module fails the task naming it.
-      - With O(wait=true), a change still running at the end fails the task (its status stays V(in_progress): it may
+      - With O(wait=true), a change still running at the end fails the task (its status stays V(in_progress), as it may
         still complete); with O(wait=false) it is a round of a longer wait and the verdict is V(in_progress).
       - Lets a playbook wait in short rounds that show progress; see the role P(hwcloud.bandwidth.bandwidth_resize#role).
     type: list
     elements: dict
   order_ids:
     description:
-      - With O(follow), the orders paid since that run (a list, or a comma-separated string): only their records are
+      - With O(follow), the orders paid since that run (a list, or a comma-separated string); only their records are
         followed, as changes in progress; the other records are left out.
       - For the pay job of an approval workflow, which pays exactly these orders; see C(playbooks/resize_pay.yml).
     version_added: 1.2.0

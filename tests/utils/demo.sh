@@ -40,9 +40,25 @@ step() {
     sim summary
 }
 
+# A step that must fail: the play's failure is what it shows.
+expect_failure() {
+    local title=$1
+    shift
+    printf '\n==================== %s ====================\n' "$title"
+    sim clear
+    if ansible-playbook -i localhost, playbooks/demo.yml "$@"; then
+        echo "make demo: this step should have failed" >&2
+        exit 1
+    fi
+    sim summary
+    echo ">>> As expected: the order over the spend limit was placed but not paid; it waits for someone to pay it."
+}
+
 echo "Simulator: $HW_SIMULATOR_URL"
-step "1/5 The plan (check mode: nothing is changed)" --check --diff "$@"
-step "2/5 Apply the plan" "$@"
-step "3/5 Run again: nothing left to change" "$@"
-step "4/5 Right-size the VPC bandwidths from their utilization (check mode)" -e demo_profile=right_size --check --diff "$@"
-step "5/5 Apply the right sizes" -e demo_profile=right_size "$@"
+step "1/6 The plan, with prices (check mode: nothing is changed)" --check --diff "$@"
+step "2/6 Apply the plan (orders paid at once, each amount shown)" "$@"
+step "3/6 Run again: nothing left to change" "$@"
+step "4/6 Right-size the VPC bandwidths from their utilization (check mode)" -e demo_profile=right_size --check --diff "$@"
+step "5/6 Apply the right sizes" -e demo_profile=right_size "$@"
+expect_failure "6/6 A spend limit: auto pay may pay 100.00 for one order, the next one costs more" \
+    -e demo_profile=web_peak -e demo_max_order_amount=100 "$@"

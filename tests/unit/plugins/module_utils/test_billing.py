@@ -31,6 +31,7 @@ from ansible_collections.hwcloud.bandwidth.tests.unit.plugins.module_utils.fakes
     FakeClock,
 )
 
+
 # ---- status names -------------------------------------------------------------------------
 
 @pytest.mark.parametrize("code, name", [
