@@ -277,33 +277,41 @@ class Orders:
             outcome.after = projected(outcome.before, action)
             return outcome
         write = self.pay if action == "pay" else self.cancel
-        try:
-            write(order_id)
-        except OutcomeUnknownError as exc:
-            outcome.after = self.get(order_id)
-            if reached(outcome.after, state):
-                outcome.warnings.append("the answer to the %s request of order %s was lost, but the order shows %s"
-                                        % (action, order_id, outcome.after["status"]))
-                return outcome
-            error = HwCloudError(exc.operation, exc.message, status=exc.status, error_code=exc.error_code,
-                                 request_id=exc.request_id,
-                                 hint="order %s still shows %s, but the %s request may yet take effect; read it with "
-                                      "hwcloud.bandwidth.order_info before trying again (running this task again is "
-                                      "safe: it reads the order first)" % (order_id, outcome.after["status"], action))
-            error.order = outcome.after
-            raise error from None
-        except HwCloudError as exc:
-            if exc.error_code in RACE_CODES:
-                fresh = self.get(order_id)
-                if reached(fresh, state):
-                    outcome.changed = False
-                    outcome.after = fresh
-                    outcome.warnings.append("order %s reached %s through another request meanwhile (%s)"
-                                            % (order_id, fresh["status"], exc.error_code))
+        for attempt in range(2):
+            try:
+                write(order_id)
+            except OutcomeUnknownError as exc:
+                outcome.after = self.get(order_id)
+                if reached(outcome.after, state):
+                    outcome.warnings.append("the answer to the %s request of order %s was lost, but the order shows "
+                                            "%s" % (action, order_id, outcome.after["status"]))
                     return outcome
-            error = self._explained(exc, order_id)
-            error.order = outcome.before
-            raise error from None
+                if outcome.after["status"] == PAYABLE and not attempt:
+                    # Paying and cancelling are keyed by the order id: while it still waits, the same request again
+                    # cannot act twice.
+                    continue
+                error = HwCloudError(exc.operation, exc.message, status=exc.status, error_code=exc.error_code,
+                                     request_id=exc.request_id,
+                                     hint="order %s still shows %s, but the %s request may yet take effect; read it "
+                                          "with hwcloud.bandwidth.order_info before trying again (running this task "
+                                          "again is safe: it reads the order first)"
+                                          % (order_id, outcome.after["status"], action))
+                error.order = outcome.after
+                raise error from None
+            except HwCloudError as exc:
+                if exc.error_code in RACE_CODES:
+                    fresh = self.get(order_id)
+                    if reached(fresh, state):
+                        # Reached through another request meanwhile (or through our own lost one, on the second try).
+                        outcome.changed = bool(attempt)
+                        outcome.after = fresh
+                        outcome.warnings.append("order %s reached %s through another request meanwhile (%s)"
+                                                % (order_id, fresh["status"], exc.error_code))
+                        return outcome
+                error = self._explained(exc, order_id)
+                error.order = outcome.before
+                raise error from None
+            break
         outcome.after = self.get(order_id)
         return outcome
 

@@ -227,14 +227,17 @@ def test_lost_answer_to_a_payment_that_went_through():
     assert len(billing.writes) == 1
 
 
-def test_lost_answer_to_a_payment_is_never_resent():
+def test_lost_answer_to_a_payment_is_resent_only_while_the_order_waits():
+    """Design rule 4: a payment is keyed by its order id; read, and pay again only while it still waits."""
     billing = FakeBilling(CS1=6)
+    billing.fail("POST", OutcomeUnknownError("pay order CS1", "HTTP 502"))
     billing.fail("POST", OutcomeUnknownError("pay order CS1", "HTTP 502"))
     with pytest.raises(HwCloudError) as caught:
         Orders(billing).ensure("CS1", "paid")
     assert not isinstance(caught.value, OutcomeUnknownError)
     assert "still shows pending_payment" in str(caught.value)
-    assert len(billing.writes) == 1
+    # Sent twice: once, and once more after the read showed it still pending; never a third time.
+    assert len(billing.writes) == 2
     assert billing.orders["CS1"] == 6
 
 

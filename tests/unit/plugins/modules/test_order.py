@@ -349,6 +349,28 @@ def test_a_lost_payment_answer_is_not_paid_again(run):
     assert [o["status"] for o in result["orders"]] == ["processing", "processing"]
 
 
+def test_a_lost_payment_that_did_not_take_effect_is_paid_again_once(run):
+    """The payment's answer is lost and the order still waits: paying is keyed by the order id, so it is sent again."""
+    billing = FakeBilling(A=6)
+    billing.fail("POST", _errors.OutcomeUnknownError("pay order A", "the connection broke after the request was sent",
+                                                     hint="read the state"), applied=False)
+    failed, result = run(billing, order_ids=["A"], state="paid")
+    assert not failed, result["msg"]
+    assert result["changed"] is True
+    assert pays(billing) == ["A", "A"]
+    assert [o["status"] for o in result["orders"]] == ["processing"]
+
+
+def test_a_payment_lost_twice_fails_saying_it_may_yet_take_effect(run):
+    billing = FakeBilling(A=6)
+    lost = _errors.OutcomeUnknownError("pay order A", "the connection broke after the request was sent", hint="read")
+    billing.fail("POST", lost, applied=False)
+    billing.fail("POST", lost, applied=False)
+    failed, result = run(billing, order_ids=["A"], state="paid")
+    assert failed and pays(billing) == ["A", "A"]
+    assert "may yet take effect" in result["msg"]
+
+
 @pytest.mark.parametrize("status, code", [(403, "CBC.0151"), (401, "APIGW.0301")])
 def test_credential_errors_stop_before_the_other_orders(run, status, code):
     """The same refusal would hit every order (and repeated 401s lock the key): the rest is not tried."""
