@@ -29,13 +29,22 @@ from ansible_collections.hwcloud.bandwidth.plugins.module_utils._errors import (
 )
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._plan import ORDER, UPDATE
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._results import Result
-from ansible_collections.hwcloud.bandwidth.plugins.module_utils._retry import Backoff
-from ansible_collections.hwcloud.bandwidth.plugins.module_utils._service import FAILED, PENDING_PAYMENT, order_amount
+from ansible_collections.hwcloud.bandwidth.plugins.module_utils._retry import AdaptiveLimit, Backoff
+from ansible_collections.hwcloud.bandwidth.plugins.module_utils._service import (
+    FAILED,
+    IN_PROGRESS,
+    PENDING_PAYMENT,
+    order_amount,
+)
 
 # After a lost answer to an order, billing is asked this many times (its listings may lag), pausing
 # 2, 4 and 8 seconds between the rounds.
 ORDER_LOOKUP_ROUNDS = 4
 ORDER_LOOKUP_BACKOFF = Backoff(initial=2.0, cap=8.0, jitter=False)
+# After this many writes in a row go through, a throttled service gets one more concurrent write; 429s
+# within this many seconds of a decrease count as one (a burst of 429s halves the limit once).
+THROTTLE_RECOVERY = 10
+THROTTLE_COOLDOWN = 1.0
 
 
 class Applier:
@@ -50,8 +59,10 @@ class Applier:
         self.sleep = sleep
         self._lock = threading.Lock()
         self._conflicts = Conflicts(billing)
+        self._lost_orders = LostOrders(services, billing, self.warn, sleep)
         self._halted = None
         self._limits = SpendLimits()
+        self.throttles = {}
 
     def apply(self, plan_, policy):
         """Start every change of the plan; a failure stays with its target."""
@@ -62,6 +73,21 @@ class Applier:
         self._halted = None
         self._limits = SpendLimits(policy.max_order_amount, policy.max_run_amount)
         self.client.project_id  # resolved once, before the threads share the client
+        # Writes to a service that throttles (429) slow down: its limit halves, and grows again after successes.
+        self.throttles = {kind: AdaptiveLimit(self.concurrency, floor=1, increase_after=THROTTLE_RECOVERY,
+                                              cooldown=THROTTLE_COOLDOWN, name=kind) for kind in self.services}
+        self.client.on_throttle = self._throttled
+        try:
+            return self._apply_all(changes, policy)
+        finally:
+            self.client.on_throttle = None
+
+    def _throttled(self, service):
+        limit = self.throttles.get(service)
+        if limit is not None:
+            limit.throttled()
+
+    def _apply_all(self, changes, policy):
         results = [self._apply_one(changes[0], policy)]
         rest = changes[1:]
         workers = min(self.concurrency, len(rest))
@@ -74,6 +100,16 @@ class Applier:
         return results
 
     def _apply_one(self, entry, policy):
+        limit = self.throttles.get(entry.service) if self.throttles else None
+        if limit is None:
+            return self._write_one(entry, policy)
+        with limit.slot():
+            result = self._write_one(entry, policy)
+        if result.status != FAILED:
+            limit.succeeded()
+        return result
+
+    def _write_one(self, entry, policy):
         result = Result(entry)
         halted = self._halted
         if halted is not None:
@@ -152,8 +188,9 @@ class Applier:
             change = service.order(entry.current, entry.desired, policy.auto_pay and not pay_here, renewal)
         except OutcomeUnknownError as exc:
             result.changed = True
-            self._find_lost_order(entry, result, exc)
-            if pay_here and result.status == PENDING_PAYMENT:
+            self._lost_orders.resolve(entry, result, exc, renewal)
+            if policy.auto_pay and result.status == PENDING_PAYMENT:
+                # An order whose id this run now holds (found, or placed again unpaid): paid within the limits.
                 self._pay(entry, result)
             return
         except HwCloudError as exc:
@@ -183,38 +220,10 @@ class Applier:
             result.fail("%s: %s; it was not paid and stays pending payment (nothing else was ordered). Pay it with "
                         "hwcloud.bandwidth.order (order_id: %s, state: paid) once it is approved, or cancel it, or "
                         "raise the limit and run again" % (entry.label, refusal, result.order_id))
-
-    def _find_lost_order(self, entry, result, exc):
-        """The answer to an order was lost: find the order by reading; never order again."""
-        service = self.services[entry.service]
-        for attempt in range(ORDER_LOOKUP_ROUNDS):
-            fresh = service.get(entry.id)
-            orders = self.billing.orders_of_this_run(entry.id)
-            if orders:
-                self._found_lost_order(entry, result, orders[0], fresh)
-                return
-            if not entry.renewal and entry.desired.shown_by(fresh) and not service.is_changing(fresh):
-                self.warn("%s: the answer to the order was lost, but the bandwidth shows the change." % entry.label)
-                result.succeed(fresh)
-                return
-            if orders is None or attempt == ORDER_LOOKUP_ROUNDS - 1:
-                break
-            self.sleep(ORDER_LOOKUP_BACKOFF.delay(attempt))
-        result.fail(exc.with_hint(
-            "an order may have been placed for %s. Do not retry blindly: check the orders pending payment in the "
-            "billing console, or with hwcloud.bandwidth.order_info, then run the task again (it finds an open order "
-            "and places no other)" % entry.label))
-
-    def _found_lost_order(self, entry, result, order, fresh):
-        result.order_id = order["order_id"]
-        result.order_status = order["status"]
-        self.warn("%s: the answer to the order was lost; found its order %s (%s)." % (
-            entry.label, order["order_id"], order["status"]))
-        if order["status"] == PENDING_PAYMENT:
-            result.status = PENDING_PAYMENT
-            result.msg = "order %s waits for payment" % order["order_id"]
-        elif entry.desired.shown_by(fresh) and not entry.renewal:
-            result.succeed(fresh)
+            return
+        if order["status"] != PENDING_PAYMENT:
+            # Paid: the service applies it now, and the follow step sees it through.
+            result.status, result.msg = IN_PROGRESS, None
 
     # -- refusals -------------------------------------------------------------------------------
 
@@ -258,3 +267,90 @@ class Conflicts:
                     "processing); %s. Wait for it, or find the order in the billing console and pay or cancel it, "
                     "then run again" % (entry.label, outcome))
         return exc.with_hint(hint)
+
+
+class LostOrders:
+    """The answer to a change order was lost (design, rule 4): find the order, or place it once more, unpaid.
+
+    Billing is read for a bounded time (its listings may lag), with the bandwidth. When neither shows
+    the order, it is placed once more without payment: the service refuses a change order while
+    another is open on the bandwidth (409), which proves the first exists, and an unpaid duplicate
+    costs nothing. When billing cannot be read, nothing is placed again and the target fails saying
+    that an order may exist.
+    """
+
+    def __init__(self, services, billing, warn, sleep):
+        self.services = services
+        self.billing = billing
+        self.warn = warn
+        self.sleep = sleep
+
+    def resolve(self, entry, result, exc, renewal):
+        found = self._search(entry, result)
+        if found:
+            return
+        if found is not None:  # billing was read and shows no order
+            self._place_again(entry, result, exc, renewal)
+            return
+        result.fail(exc.with_hint(
+            "an order may have been placed for %s. Do not retry blindly: check the orders pending payment in the "
+            "billing console, or with hwcloud.bandwidth.order_info, then run the task again (it finds an open order "
+            "and places no other)" % entry.label))
+
+    def _search(self, entry, result, rounds=ORDER_LOOKUP_ROUNDS):
+        """True when the order (or the change itself) was found and ``result`` says so; None when billing is unread."""
+        service = self.services[entry.service]
+        for attempt in range(rounds):
+            fresh = service.get(entry.id)
+            orders = self.billing.orders_of_this_run(entry.id)
+            if orders:
+                self._found(entry, result, orders[0], fresh)
+                return True
+            if not entry.renewal and entry.desired.shown_by(fresh) and not service.is_changing(fresh):
+                self.warn("%s: the answer to the order was lost, but the bandwidth shows the change." % entry.label)
+                result.succeed(fresh)
+                return True
+            if orders is None:
+                return None
+            if attempt == rounds - 1:
+                return False
+            self.sleep(ORDER_LOOKUP_BACKOFF.delay(attempt))
+        return False
+
+    def _found(self, entry, result, order, fresh):
+        result.order_id = order["order_id"]
+        result.order_status = order["status"]
+        self.warn("%s: the answer to the order was lost; found its order %s (%s)." % (
+            entry.label, order["order_id"], order["status"]))
+        if order["status"] == PENDING_PAYMENT:
+            result.status = PENDING_PAYMENT
+            result.msg = "order %s waits for payment" % order["order_id"]
+        elif entry.desired.shown_by(fresh) and not entry.renewal:
+            result.succeed(fresh)
+
+    def _place_again(self, entry, result, exc, renewal):
+        service = self.services[entry.service]
+        try:
+            change = service.order(entry.current, entry.desired, False, renewal)
+        except OutcomeUnknownError:
+            result.fail(exc.with_hint(
+                "an order may have been placed for %s (the answer to it was lost twice). Do not retry blindly: check "
+                "the orders pending payment with hwcloud.bandwidth.order_info or in the billing console, then run "
+                "the task again (it finds an open order and places no other)" % entry.label))
+            return
+        except HwCloudError as again:
+            if again.status == 409 and self._search(entry, result, rounds=2):
+                return  # refused because the first order is open: that one is followed
+            result.fail(exc.with_hint(
+                "the answer to the order for %s was lost, billing showed no order, and placing it again unpaid was "
+                "refused (%s); check the orders pending payment with hwcloud.bandwidth.order_info or in the billing "
+                "console, then run the task again" % (entry.label, again.error_code or "HTTP %s" % again.status)))
+            return
+        self.warn("%s: the answer to the order was lost and billing showed none; it was placed again, unpaid: order "
+                  "%s." % (entry.label, change.order_id))
+        result.order_id = change.order_id
+        result.job_id = change.job_id
+        result.status = PENDING_PAYMENT
+        result.order_status = PENDING_PAYMENT
+        result.msg = "order %s waits for payment" % change.order_id
+

@@ -157,6 +157,8 @@ class HwCloudClient:
         self.config = config
         self.session = session or requests.Session()
         self.retry = retry or RetryPolicy(max_retries=config.max_retries)
+        # Called with the service's name on every 429 (before the retry): the engine lowers its concurrency.
+        self.on_throttle = None
         self._project_id = config.project_id
         self._bss_intl = False
         self.calls = 0
@@ -230,6 +232,8 @@ class HwCloudClient:
             error = parse_error(operation, response.status_code, response.content, response.headers)
             if service == "bss" and error.error_code in WRONG_BILLING_SITE and self._switch_billing_site():
                 continue
+            if response.status_code == 429 and self.on_throttle is not None:
+                self.on_throttle(service)
             if self.retry.should_retry(safe, attempt, status=response.status_code):
                 self.retry.pause(attempt, response.headers.get("Retry-After"))
                 attempt += 1

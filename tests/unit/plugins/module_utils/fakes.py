@@ -259,6 +259,7 @@ class FakeBillingFacade:
         self.renewals = renewals
         self.readable = readable
         self.calls = []
+        self.paid = []
 
     def open_change_orders(self):
         self.calls.append("open_change_orders")
@@ -269,6 +270,12 @@ class FakeBillingFacade:
         if not self.readable:
             return None
         return {order_id: self.orders[order_id] for order_id in order_ids if order_id in self.orders}
+
+    def pay_within(self, order_id, limits):
+        """Pays at once (no amount known: only for runs without limits)."""
+        self.calls.append(("pay_within", order_id))
+        self.paid.append(order_id)
+        return {"order_id": order_id, "status": "processing", "amount": None, "currency": None}, None
 
     def orders_of_this_run(self, resource_id):
         self.calls.append(("orders_of_this_run", resource_id))

@@ -9,6 +9,7 @@ Nothing sleeps: the engine, the waiter and the retry policy run on a fake clock.
 from __future__ import annotations
 
 import threading
+import time
 from types import SimpleNamespace
 
 import pytest
@@ -273,17 +274,42 @@ def test_lost_order_found_on_a_later_lookup_when_billing_lags():
     assert len(service.sent) == 1
 
 
-@pytest.mark.parametrize("answers, lookups", [([[]], 4), ([None], 1)])
-def test_lost_order_not_found_fails_saying_an_order_may_exist(answers, lookups):
+@pytest.mark.parametrize("answers, lookups, sent", [([[]], 4, 2), ([None], 1, 1)])
+def test_lost_order_not_found_fails_saying_an_order_may_exist(answers, lookups, sent):
+    """Billing shows no order: it is placed once more, unpaid (lost too here); unreadable billing: never again."""
     service = FakeService("vpc", [vpc(prepaid=True)], writes=["lost"])
     billing = FakeBillingFacade(this_run=answers)
     run = Run(service, billing=billing)
     result = run.apply([vt()], Policy(auto_pay=True))[0]
     assert result.status == FAILED and result.changed is True
     assert "an order may have been placed" in result.msg
-    assert len(service.sent) == 1
+    assert len(service.sent) == sent
+    assert [write["auto_pay"] for write in service.sent] == [True, False][:sent]
     assert billing.calls.count(("orders_of_this_run", "bw-1")) == lookups
     assert len(run.clock.sleeps) == lookups - 1
+
+
+def test_a_lost_order_that_billing_does_not_show_is_placed_again_unpaid_and_then_paid():
+    service = FakeService("vpc", [vpc(prepaid=True)], writes=["lost", "placed"])
+    billing = FakeBillingFacade(this_run=[[]])
+    run = Run(service, billing=billing)
+    result = run.apply([vt()], Policy(auto_pay=True))[0]
+    assert [write["auto_pay"] for write in service.sent] == [True, False]
+    # The run holds the new order's id, so it pays it (within its limits; none here).
+    assert billing.paid == ["CS-bw-1"]
+    assert result.order_id == "CS-bw-1" and result.status != FAILED
+    assert any("placed again, unpaid" in warning for warning in run.warnings)
+
+
+def test_a_second_order_refused_with_409_proves_the_first_and_it_is_followed():
+    conflict = HwCloudError("order", "an unpaid order exists", status=409, error_code="VPC.0309")
+    service = FakeService("vpc", [vpc(prepaid=True)], writes=["lost", conflict])
+    first = {"order_id": "CS-FIRST", "status": "processing"}
+    billing = FakeBillingFacade(this_run=[[], [], [], [], [first]])
+    run = Run(service, billing=billing)
+    result = run.apply([vt()], Policy(auto_pay=True))[0]
+    assert len(service.sent) == 2
+    assert result.order_id == "CS-FIRST" and result.status != FAILED and billing.paid == []
 
 
 def test_lost_order_whose_bandwidth_shows_the_change_is_ok():
@@ -505,3 +531,39 @@ def test_resume_keeps_finished_results_as_they_were():
     Run(service).engine.follow(resumed, 60)
     assert resumed[0].status == PENDING_PAYMENT and service.reads == 0
     assert resumed[0].to_dict() == records[0]
+
+
+def test_a_throttled_service_gets_fewer_writes_at_once():
+    """A 429 halves the writes in flight towards that service (additive increase, multiplicative decrease)."""
+    lock = threading.Lock()
+    state = {"active": 0, "most_after_throttle": 0, "calls": 0}
+    run = None
+
+    def write(service, current, desired):
+        with lock:
+            state["calls"] += 1
+            first = state["calls"] == 1
+            state["active"] += 1
+            if not first:
+                state["most_after_throttle"] = max(state["most_after_throttle"], state["active"])
+        try:
+            if first:
+                # The gateway answered 429 twice (the client retried): the engine hears of each.
+                run.client.on_throttle("vpc")
+                run.client.on_throttle("vpc")
+            time.sleep(0.01)
+            service.apply(current["id"], desired)
+            return Change(bandwidth=dict(service.bandwidths[current["id"]]))
+        finally:
+            with lock:
+                state["active"] -= 1
+
+    service = FakeService("vpc", [vpc("bw-%d" % i) for i in range(9)], writes=[write])
+    run = Run(service, concurrency=8)
+    results = run.apply([vt("bw-%d" % i) for i in range(9)])
+    assert [r.status for r in results] == [OK] * 9
+    limit = run.engine.applier.throttles["vpc"].snapshot()
+    # Two 429s within the cooldown halve once: 8 -> 4; eight successes later it has not grown back yet.
+    assert limit["throttles"] == 2 and limit["decreases"] == 1 and limit["current"] == 4
+    assert state["most_after_throttle"] <= 4
+    assert run.client.on_throttle is None

@@ -167,7 +167,9 @@ def test_a_lost_order_answer_fails_as_a_possible_change(run_module, fake_http, m
     # The order may have been placed: changed is true, and the message says how to check.
     assert result["changed"] is True
     assert "an order may have been placed" in result["msg"]
-    assert len([r for r in fake_http.writes if r.path == PREPAID_UPDATE]) == 1
+    # Billing showed none: placed once more, unpaid, and refused the same way; never a third time.
+    orders = [r for r in fake_http.writes if r.path == PREPAID_UPDATE]
+    assert [r.body["extendParam"]["is_auto_pay"] for r in orders] == [False, False]
     no_traceback(result)
 
 
