@@ -255,7 +255,7 @@ class Conflicts:
             return exc
         with self._lock:
             if self._found is None:
-                self._found = self.billing.open_change_orders() or {}
+                self._found = self.billing.open_change_orders(fresh=True) or {}
             found = self._found
         listed = ", ".join("%s (%s)" % (o["order_id"], o["status"]) for o in found.get(entry.id, []))
         outcome = "no new order was placed, nothing was changed" if entry.action == ORDER else "nothing was changed"

@@ -549,6 +549,9 @@ class Billing:
         self._clock = clock
         self._since = clock() - CLOCK_MARGIN
         self._resources = {}
+        # The open orders of the account, read once for every region of a run (set by the run that shares it).
+        self._cache_open = False
+        self._open = None
 
     def _read(self, reader):
         """``reader()``, or None once billing proves unreadable for these credentials."""
@@ -566,6 +569,10 @@ class Billing:
                        % (exc.error_code or "HTTP %s" % exc.status))
             return None
 
+    def share_open_orders(self):
+        """Read the account's open change orders once for the rest of this run (several regions plan on them)."""
+        self._cache_open = True
+
     def resources_of(self, order_id):
         if order_id not in self._resources:
             self._resources[order_id] = set(self.orders.resource_ids(order_id))
@@ -574,13 +581,16 @@ class Billing:
     def _change_orders(self, **filters):
         return self.orders.list(order_type=str(ORDER_TYPE_CHANGE), **filters)
 
-    def open_change_orders(self):
+    def open_change_orders(self, fresh=False):
         """``{resource_id: [open change orders]}`` for the whole account, or None.
 
         One listing per open status (four calls, whatever the number of targets), then one
         resource query per open order found: what a 409 refers to, and what a rerun must find
         instead of ordering again.
         """
+        if self._open is not None and not fresh:
+            return self._open
+
         def read():
             found = {}
             for status in OPEN_STATUSES:
@@ -588,7 +598,10 @@ class Billing:
                     for resource_id in self.resources_of(order["order_id"]):
                         found.setdefault(resource_id, []).append(order)
             return found
-        return self._read(read)
+        found = self._read(read)
+        if self._cache_open:
+            self._open = found
+        return found
 
     def statuses(self, order_ids):
         """``{order_id: order}`` for the orders of this run, or None when billing cannot be read."""

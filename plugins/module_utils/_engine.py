@@ -18,14 +18,17 @@ from ansible_collections.hwcloud.bandwidth.plugins.module_utils._apply import Ap
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._billing import Billing
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._follow import Follower
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._pricing import Prices, unknown_price
+from ansible_collections.hwcloud.bandwidth.plugins.module_utils._errors import halts_writes
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._plan import (
     AUTO,
     ORDER,
+    Plan,
     index_bandwidths,
     plan,
     resolve,
 )
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._results import Result
+from ansible_collections.hwcloud.bandwidth.plugins.module_utils._service import FAILED
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._usage import CloudEye, UsagePolicy, recommend
 
 DEFAULT_CONCURRENCY = 10
@@ -166,3 +169,77 @@ class Engine:
         if wait:
             self.follow(results, max(1.0, wait_timeout - (self.clock() - started)))
         return plan_, results
+
+
+class Fleet:
+    """One run over several regions: an engine per (region, project), and billing read once.
+
+    Targets that carry no ``region`` take the run's; every target is planned (one listing per
+    service and region) and checked before the first write anywhere. ``engine_for(region,
+    project_id)`` makes the engine of a region; the engines share one :class:`Billing`, so the
+    open change orders of the account (a global service) are read once per run.
+    """
+
+    def __init__(self, engine_for, region, project_id=None):
+        self.engine_for = engine_for
+        self.region = region
+        self.project_id = project_id
+        self.parts = []  # (engine, plan) per region, in the order the regions first appear
+
+    def _engine(self, region, project_id):
+        for engine, _plan in self.parts:
+            if (engine.region, engine.project) == (region, project_id):
+                return engine
+        engine = self.engine_for(region, project_id)
+        engine.region, engine.project = region, project_id
+        self.parts.append((engine, None))
+        return engine
+
+    def plan(self, targets, policy, usage=None):
+        """The plan of every target over its region; one Plan with every entry and problem."""
+        groups = {}
+        for target in targets:
+            target.region = target.region or self.region
+            key = (target.region, target.project_id or (self.project_id if target.region == self.region else None))
+            groups.setdefault(key, []).append(target)
+        entries, problems = [], []
+        for key, group in groups.items():
+            engine = self._engine(*key)
+            part = engine.plan(group, policy, usage=usage)
+            self.parts = [(e, part if e is engine else p) for e, p in self.parts]
+            entries.extend(part.entries)
+            problems.extend(part.problems)
+        order = {id(target): index for index, target in enumerate(targets)}
+        entries.sort(key=lambda entry: order.get(id(entry.target), 0))
+        return Plan(entries, problems)
+
+    def held(self):
+        return [result for engine, plan_ in self.parts if plan_ is not None for result in engine.held(plan_)]
+
+    def apply(self, policy, only=None):
+        """Start the changes of every region (``only(entry)`` picks them); a refused key stops every region."""
+        results = []
+        for engine, plan_ in self.parts:
+            if plan_ is None:
+                continue
+            chosen = Plan([entry for entry in plan_.entries if only is None or only(entry)], [])
+            halted = next((r.exception for r in results if r.status == FAILED and halts_writes(r.exception)), None)
+            if halted is not None:
+                for entry in chosen.changes:
+                    result = Result(entry)
+                    result.not_started("an earlier write of this run was refused with HTTP %s (%s), so no other "
+                                       "write was sent; fix the credentials or permissions, then run again"
+                                       % (halted.status, halted.error_code or "no error code"))
+                    results.append(result)
+                continue
+            results.extend(engine.apply(chosen, policy))
+        return results
+
+    def follow(self, results, timeout, clock=time.monotonic):
+        """Follow each region's results with its engine, all within one deadline."""
+        deadline = clock() + timeout
+        for region in dict.fromkeys(result.entry.target.region or self.region for result in results):
+            mine = [r for r in results if (r.entry.target.region or self.region) == region]
+            engine = self._engine(region, self.project_id if region == self.region else None)
+            engine.follow(mine, max(1.0, deadline - clock()))
+        return results

@@ -19,7 +19,8 @@ from ansible_collections.hwcloud.bandwidth.plugins.module_utils._client import (
     ClientConfig,
     HwCloudClient,
 )
-from ansible_collections.hwcloud.bandwidth.plugins.module_utils._engine import Engine
+from ansible_collections.hwcloud.bandwidth.plugins.module_utils._billing import Billing
+from ansible_collections.hwcloud.bandwidth.plugins.module_utils._engine import Engine, Fleet
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._errors import BandwidthError, HwCloudError
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._errors import ValidationError
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._plan import (
@@ -95,13 +96,21 @@ class BandwidthModule:
     @property
     def client(self):
         if self._client is None:
-            params = self.module.params
-            try:
-                config = ClientConfig(**{name: params.get(name) for name in COMMON_OPTIONS})
-            except ValueError as exc:
-                raise ValidationError("invalid connection settings: %s" % exc) from None
-            self._client = HwCloudClient(config)
+            self._client = self.client_for()
         return self._client
+
+    def client_for(self, region=None, project_id=None):
+        """A client of the task's connection options, for ``region`` (and its project) when given."""
+        params = dict(self.module.params)
+        if region is not None and region != params.get("region"):
+            params.update(region=region, project_id=project_id)
+        elif project_id is not None:
+            params["project_id"] = project_id
+        try:
+            config = ClientConfig(**{name: params.get(name) for name in COMMON_OPTIONS})
+        except ValueError as exc:
+            raise ValidationError("invalid connection settings: %s" % exc) from None
+        return HwCloudClient(config)
 
     def _mark_as_changed(self):
         self.result["changed"] = True
@@ -175,12 +184,23 @@ class EngineModule(BandwidthModule):
     # The decrease policies the module offers besides refuse.
     decrease_choices = ("immediate",)
 
-    def engine(self):
+    def engine(self, client=None, billing=None):
+        client = client or self.client
+        epid = self.module.params.get("enterprise_project_id")
+        services = {"workspace": WorkspaceBandwidths(client, enterprise_project_id=epid),
+                    "vpc": VpcBandwidths(client, enterprise_project_id=epid)}
+        return Engine(client, services, concurrency=self.concurrency, warn=self.warn, billing=billing)
+
+    def fleet(self):
+        """The engines of a run over regions, sharing one billing (read once): the task's region by default."""
         params = self.module.params
-        epid = params.get("enterprise_project_id")
-        services = {"workspace": WorkspaceBandwidths(self.client, enterprise_project_id=epid),
-                    "vpc": VpcBandwidths(self.client, enterprise_project_id=epid)}
-        return Engine(self.client, services, concurrency=self.concurrency, warn=self.warn)
+        billing = Billing(self.client, warn=self.warn)
+        billing.share_open_orders()
+
+        def engine_for(region, project_id):
+            default = region == params["region"] and project_id in (None, params.get("project_id"))
+            return self.engine(None if default else self.client_for(region, project_id), billing=billing)
+        return Fleet(engine_for, params["region"], params.get("project_id"))
 
     def policy(self, renewal=None):
         params = self.module.params

@@ -63,7 +63,7 @@ DECREASE_HELP = {
 }
 # Renewal periods the provider accepts for a decrease that takes effect at renewal.
 PERIOD_LIMITS = {"month": 9, "year": 3}
-TARGET_KEYS = frozenset(("service", "id", "name", "size"))
+TARGET_KEYS = frozenset(("service", "id", "name", "size", "region", "project_id"))
 
 
 # -- single rules ---------------------------------------------------------------------------
@@ -217,13 +217,17 @@ class Target:
     ``size`` is Mbit/s, :data:`AUTO`, or None to leave it.
     """
 
-    def __init__(self, service, id=None, name=None, size=None, new_name=None, charge_mode=None, label=None):
+    def __init__(self, service, id=None, name=None, size=None, new_name=None, charge_mode=None, label=None,
+                 region=None, project_id=None):
         self.service = service
         self.id = id
         self.name = name
         self.size = size
         self.new_name = new_name
         self.charge_mode = charge_mode
+        # None: the run's default region (and that region's project).
+        self.region = region
+        self.project_id = project_id
         key = "id=%s" % id if id else "name=%s" % name
         self.label = label or "%s %s" % (service, key)
 
@@ -269,6 +273,9 @@ def parse_targets(raw, allow_auto=True):
                 check_size(service, size)
             except ValidationError as exc:
                 found.append(str(exc))
+        for key in ("region", "project_id"):
+            if item.get(key) is not None and not (isinstance(item[key], str) and item[key].strip()):
+                found.append("%s must be a non-empty string, got %r" % (key, item[key]))
         if item.get("name") and not item.get("id"):
             try:
                 validate_name(item["name"])
@@ -278,7 +285,8 @@ def parse_targets(raw, allow_auto=True):
             problems.extend("%s: %s" % (label, problem) for problem in found)
             continue
         targets.append(Target(service, id=item.get("id") or None, name=item.get("name") or None, size=size,
-                              label=label))
+                              label=label, region=item.get("region") or None,
+                              project_id=item.get("project_id") or None))
     return targets, problems
 
 
@@ -387,6 +395,7 @@ class Entry:
         """The public plan entry."""
         entry = {
             "service": self.service,
+            "region": self.target.region,
             "id": self.id,
             "name": self.current.get("name"),
             "size_before": self.size_before,

@@ -105,6 +105,7 @@ class Result:
         entry = self.entry
         return {
             "service": entry.service,
+            "region": entry.target.region,
             "id": entry.id,
             "name": entry.current.get("name"),
             "size_before": entry.size_before,
@@ -261,7 +262,7 @@ def _result_of(record, paid):
     current = {"id": record["id"], "name": record.get("name"), "size": record.get("size_before")}
     size_after = record.get("size_after")
     desired = Desired(size=size_after if size_after not in (None, record.get("size_before")) else None)
-    target = Target(record["service"], id=record["id"], size=size_after)
+    target = Target(record["service"], id=record["id"], size=size_after, region=record.get("region"))
     open_order = None
     if record["action"] == NOTHING and record.get("order_id"):
         # An order found open before that run: reported, never followed (it may be for another size).

@@ -47,6 +47,17 @@ options:
       name:
         description: The exact name of the bandwidth, which exactly one bandwidth of the service must have.
         type: str
+      region:
+        description:
+          - The region of the bandwidth; O(region) when not set. One task plans every region (one listing per
+            service and region) and checks every target before the first write anywhere; billing is read once.
+          - The endpoints of O(endpoints) serve every region, unless a service's entry maps regions to URLs.
+        type: str
+        version_added: 1.2.0
+      project_id:
+        description: The project of O(targets[].region); looked up through IAM when not set.
+        type: str
+        version_added: 1.2.0
       size:
         description:
           - The size in Mbit/s (an integer, or digits as a string), or V(auto) for a VPC bandwidth.
@@ -382,6 +393,8 @@ class ResizeModule(EngineModule):
             id=dict(type="str"),
             name=dict(type="str"),
             size=dict(type="raw", required=True),
+            region=dict(type="str"),
+            project_id=dict(type="str"),
         ), mutually_exclusive=[("id", "name")], required_one_of=[("id", "name")]),
         concurrency=dict(type="int", default=10),
         defer_updates=dict(type="bool", default=False),
@@ -412,23 +425,23 @@ class ResizeModule(EngineModule):
         # The usage rule is checked before any call; the region's range is checked once it is read.
         UsagePolicy.from_params(params["usage"], VpcSizes())
         plan = self.plan(params["targets"])
-        results = self.engine_.held(plan)
+        results = self.fleet_.held()
         if plan.changes:
             self._mark_as_changed()
             if self.module._diff:
                 self.result["diff"] = [self._diff(entry) for entry in plan.changes]
-        applied = plan
+        only = None
         if params["defer_updates"]:
             # Targets as resize takes them, for the run after the approval.
-            self.result["deferred"] = [{"service": e.service, "id": e.id, "size": e.size_after}
+            self.result["deferred"] = [{"service": e.service, "id": e.id, "size": e.size_after, "region": e.target.region}
                                        for e in plan.changes if e.action == UPDATE]
-            applied = Plan([e for e in plan.entries if e.action != UPDATE], [])
+            only = lambda entry: entry.action != UPDATE  # noqa: E731
         if self.module.check_mode:
             self.warn_estimates(plan, self.policy_)
         else:
-            results.extend(self.engine_.apply(applied, self.policy_))
+            results.extend(self.fleet_.apply(self.policy_, only))
             if params["wait"]:
-                self.engine_.follow(results, params["wait_timeout"])
+                self.fleet_.follow(results, params["wait_timeout"])
             # Only what was written counts as a change: a target that failed before its write did not change.
             self.result["changed"] = any(result.changed for result in results)
         self.finish(plan, results, waited=params["wait"])
@@ -438,9 +451,9 @@ class ResizeModule(EngineModule):
         params = self.module.params
         targets, problems = parse_targets([{key: value for key, value in target.items() if value is not None}
                                            for target in raw_targets])
-        self.engine_ = self.engine()
+        self.fleet_ = self.fleet()
         self.policy_ = self.policy()
-        plan = self.engine_.plan(targets, self.policy_, usage=params["usage"]) if targets else Plan([], [])
+        plan = self.fleet_.plan(targets, self.policy_, usage=params["usage"]) if targets else Plan([], [])
         plan.problems[:0] = problems
         plan.problems.sort(key=_target_index)
         self.result["plan"] = [entry.to_dict() for entry in plan.entries]
@@ -460,7 +473,7 @@ class ResizeModule(EngineModule):
 
     def follow(self, records, order_ids):
         results = resume(records, order_ids)
-        self.engine().follow(results, self.module.params["wait_timeout"])
+        self.fleet().follow(results, self.module.params["wait_timeout"])
         self.finish(Plan([], []), results, waited=self.module.params["wait"])
         self.result["counts"]["targets"] = len(results)
 

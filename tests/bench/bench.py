@@ -329,7 +329,11 @@ def main():
                           "`vpc_bandwidth_usage_info`'s Cloud Eye read: %d batch calls (the 3000-datapoint cap allows "
                           "no fewer than %d), %s s." % (figures["queries"], figures["minimum_queries"],
                                                         fmt(figures.get("read_seconds")))]
-                print(extra[-1], flush=True)
+                extra += ["", "Pricing the %d recommendations (BSS price inquiry): %d calls for %d distinct products "
+                          "(the bound: ceil(products / 100) per billing mode = %d), %d priced, %s s."
+                          % (figures["bandwidths"], figures["price_calls"], figures["price_products"],
+                             figures["price_bound"], figures["priced"], fmt(figures.get("price_seconds")))]
+                print("\n".join(extra[-3:]), flush=True)
         finally:
             simulator.stop()
     text = report(converged_rows, order_rows, started, load_before, "%.1f" % os.getloadavg()[0]) + "\n".join(extra)

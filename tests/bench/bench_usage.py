@@ -42,8 +42,10 @@ def _collection():
     # pylint: disable=import-outside-toplevel
     from ansible_collections.hwcloud.bandwidth.plugins.module_utils import _usage
     from ansible_collections.hwcloud.bandwidth.plugins.module_utils._client import ClientConfig, HwCloudClient
+    from ansible_collections.hwcloud.bandwidth.plugins.module_utils._plan import VpcSizes
+    from ansible_collections.hwcloud.bandwidth.plugins.module_utils._pricing import BATCH_MAX, Prices
     from ansible_collections.hwcloud.bandwidth.plugins.module_utils._vpc import VpcBandwidths
-    return _usage, ClientConfig, HwCloudClient, VpcBandwidths
+    return _usage, ClientConfig, HwCloudClient, VpcBandwidths, VpcSizes, Prices, BATCH_MAX
 
 
 def minimum_queries(bandwidths, window_days):
@@ -58,7 +60,7 @@ def bench_usage(url=None, count=1000, window_days=7, workers=8):
     Without ``url`` a simulator is started for the run and stopped after it. With ``url`` that
     simulator is reset to a fleet of ``count`` VPC bandwidths (its state is replaced).
     """
-    _usage, ClientConfig, HwCloudClient, VpcBandwidths = _collection()
+    _usage, ClientConfig, HwCloudClient, VpcBandwidths, VpcSizes, Prices, batch_max = _collection()
     process = None
     if url is None:
         state = os.path.join(tempfile.mkdtemp(prefix="bench-usage-"), "state.json")
@@ -68,12 +70,12 @@ def bench_usage(url=None, count=1000, window_days=7, workers=8):
         admin = Admin(url)
         admin.reset({"fleet": {"vpc": count, "size": 20, "name_prefix": "bench"}})
         config = ClientConfig(access_key=ACCESS_KEY, secret_key=SECRET_KEY, region=REGION,
-                              endpoints={service: url for service in ("iam", "vpc", "ces")})
+                              endpoints={service: url for service in ("iam", "vpc", "ces", "bss")})
         client = HwCloudClient(config)
         bandwidths = VpcBandwidths(client).list()
         admin.clear_log()
         calls_before = client.calls
-        policy = _usage.UsagePolicy.from_params({"window_days": window_days})
+        policy = _usage.UsagePolicy.from_params({"window_days": window_days}, VpcSizes({}))
         eye = _usage.CloudEye(client, workers=workers)
         started = time.monotonic()
         series = eye.hourly_maxima(bandwidths, window_days=window_days)
@@ -81,6 +83,17 @@ def bench_usage(url=None, count=1000, window_days=7, workers=8):
         started = time.monotonic()
         entries = [_usage.recommend(bandwidth, series.get(bandwidth["id"]), policy) for bandwidth in bandwidths]
         rule_seconds = time.monotonic() - started
+        # The price of every recommendation: each distinct product (price code, billing mode, size) asked once.
+        changes = [(bandwidth, entry["size"], entry["recommended_size"], None)
+                   for bandwidth, entry in zip(bandwidths, entries)]
+        prices = Prices(client)
+        started = time.monotonic()
+        quotes = prices.estimate(changes)
+        price_seconds = time.monotonic() - started
+        products = {}
+        for bandwidth, before, after, _region in changes:
+            for size in (before, after):
+                products.setdefault(bandwidth.get("billing_mode"), set()).add((bandwidth.get("share_type"), size))
         summary = admin.summary()
         return {
             "bandwidths": len(bandwidths),
@@ -94,6 +107,11 @@ def bench_usage(url=None, count=1000, window_days=7, workers=8):
             "rule_seconds": round(rule_seconds, 3),
             "with_enough_data": sum(1 for entry in entries if entry["hours"] >= policy.min_hours),
             "recommend_change": sum(1 for entry in entries if entry["recommended_size"] != entry["size"]),
+            "price_calls": prices.calls,
+            "price_products": sum(len(found) for found in products.values()),
+            "price_bound": sum(math.ceil(len(found) / batch_max) for found in products.values()),
+            "priced": sum(1 for quote in quotes if quote["monthly_change"] is not None),
+            "price_seconds": round(price_seconds, 3),
         }
     finally:
         if process is not None:

@@ -92,7 +92,7 @@ def test_each_fault_hit_its_write_and_led_where_it_must(matrix, scenario):
         assert record["status"] == "ok", message
         assert "the answer to the order was lost" in warnings
         assert record["result"]["order_id"]
-    elif kind in ("drop_before", "error_503", "html_502"):
+    elif kind in ("drop_before", "error_503", "html_502") and mode != "on_demand":
         # The order was not placed and billing shows none: it is placed once more, unpaid, in the same run
         # (design, rule 4), and paid by the run that holds its id when auto_pay asks for it.
         assert record["status"] == "ok", message

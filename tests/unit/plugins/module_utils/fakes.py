@@ -261,7 +261,7 @@ class FakeBillingFacade:
         self.calls = []
         self.paid = []
 
-    def open_change_orders(self):
+    def open_change_orders(self, fresh=False):
         self.calls.append("open_change_orders")
         return self.open if self.readable else None
 

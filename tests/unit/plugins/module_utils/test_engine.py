@@ -525,7 +525,7 @@ def test_resume_reports_an_order_found_open_before_and_does_not_follow_it():
 def test_resume_keeps_finished_results_as_they_were():
     records = [{"service": "vpc", "id": "bw-1", "name": "n", "size_before": 100, "size_after": 200,
                 "action": "order", "status": PENDING_PAYMENT, "order_id": "CS-1", "order_status": "pending_payment",
-                "job_id": None, "amount": 12.5, "currency": "CNY", "msg": "waits"}]
+                "job_id": None, "amount": 12.5, "currency": "CNY", "msg": "waits", "region": "r-1"}]
     resumed = resume(records)
     service = FakeService("vpc", [vpc(prepaid=True)])
     Run(service).engine.follow(resumed, 60)

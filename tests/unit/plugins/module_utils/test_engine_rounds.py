@@ -26,7 +26,7 @@ class CountingBilling(FakeBillingFacade):
         super().__init__(**kwargs)
         self.open_reads = 0
 
-    def open_change_orders(self):
+    def open_change_orders(self, fresh=False):
         self.open_reads += 1
         return super().open_change_orders()
 

@@ -313,7 +313,7 @@ def one(target, bandwidth, policy=None):
 
 def test_entry_to_dict_is_the_public_plan_entry():
     entry = one(vt(200), vpc(prepaid=True))
-    assert entry.to_dict() == {"service": "vpc", "id": "bw-1", "name": "shared-1", "size_before": 100,
+    assert entry.to_dict() == {"service": "vpc", "region": None, "id": "bw-1", "name": "shared-1", "size_before": 100,
                                "size_after": 200, "action": "order", "billing_mode": "prepaid",
                                "reason": entry.reason}
 
