@@ -50,6 +50,9 @@ options:
       - C(ces) is Cloud Eye, read for the measured utilization of VPC bandwidths.
       - C(bss) is the billing service; accounts of the international site use C(https://bss-intl.myhuaweicloud.com),
         which the modules also switch to by themselves when the billing service says the account belongs there.
+      - A service's value may also be a mapping of region to base URL, for a run whose targets span regions
+        (M(hwcloud.bandwidth.resize)); a region it does not name gets the computed endpoint, and a plain URL serves
+        every region.
       - If not set, the value of the E(HW_ENDPOINTS) environment variable is used, as JSON or as
         C(service=url,service=url).
     type: dict

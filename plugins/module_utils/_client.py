@@ -98,11 +98,18 @@ def parse_endpoints(value):
     unknown = sorted(set(endpoints) - set(SERVICES))
     if unknown:
         raise ValueError("unknown service in endpoints: %s (known: %s)" % (", ".join(unknown), ", ".join(SERVICES)))
+    cleaned = {}
     for service, url in endpoints.items():
-        parts = urlsplit(str(url))
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise ValueError("endpoint of %s must be an http(s) URL, got %r" % (service, url))
-    return {service: str(url).rstrip("/") for service, url in endpoints.items()}
+        # A service's URL, or {region: URL} for the runs that span regions.
+        by_region = url if isinstance(url, dict) else {None: url}
+        for region, value in by_region.items():
+            parts = urlsplit(str(value))
+            if parts.scheme not in ("http", "https") or not parts.netloc:
+                raise ValueError("endpoint of %s%s must be an http(s) URL, got %r"
+                                 % (service, "" if region is None else " in region %s" % region, value))
+        cleaned[service] = ({region: str(value).rstrip("/") for region, value in url.items()}
+                            if isinstance(url, dict) else str(url).rstrip("/"))
+    return cleaned
 
 
 class ClientConfig:
@@ -167,6 +174,8 @@ class HwCloudClient:
 
     def endpoint(self, service):
         override = self.config.endpoints.get(service)
+        if isinstance(override, dict):
+            override = override.get(self.config.region)
         if override:
             return override
         if service == "bss":

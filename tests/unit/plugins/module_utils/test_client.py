@@ -596,3 +596,17 @@ def test_module_marks_changed(capsys):
     assert code == 0
     assert result["changed"] is True
     assert result["done"] == "fine"
+
+
+def test_an_endpoint_may_be_given_per_region():
+    endpoints = {"vpc": {"cn-north-4": "https://vpc-north.test/", "ap-southeast-1": "https://vpc-west.test"},
+                 "bss": "https://bss.test"}
+    north = HwCloudClient(ClientConfig(access_key="AK", secret_key="SK", region="cn-north-4", endpoints=endpoints))
+    west = HwCloudClient(ClientConfig(access_key="AK", secret_key="SK", region="ap-southeast-1", endpoints=endpoints))
+    other = HwCloudClient(ClientConfig(access_key="AK", secret_key="SK", region="eu-west-0", endpoints=endpoints))
+    assert (north.endpoint("vpc"), west.endpoint("vpc")) == ("https://vpc-north.test", "https://vpc-west.test")
+    # A region the mapping does not name gets the service's public endpoint; a plain URL serves every region.
+    assert other.endpoint("vpc") == "https://vpc.eu-west-0.myhuaweicloud.com"
+    assert north.endpoint("bss") == west.endpoint("bss") == "https://bss.test"
+    with pytest.raises(ValueError, match="endpoint of vpc in region r must be an http.s. URL, got .not-a-url."):
+        ClientConfig(access_key="AK", secret_key="SK", region="r", endpoints={"vpc": {"r": "not-a-url"}})
