@@ -196,3 +196,13 @@ def test_a_wrong_request_fails_before_any_order(sim, tmp_path, targets, extravar
     assert sim.admin.state()["orders"] == []
     assert writes(sim) == 0
     assert sizes(sim) == SIZES_BEFORE
+
+
+def test_the_pay_job_by_hand_with_only_order_ids_says_what_it_needs_and_pays_nothing(sim, tmp_path):
+    data = artifact(job(sim, tmp_path, "request", "playbooks/resize_request.yml", {"bandwidth_resize_targets": TARGETS}))
+    runner = job(sim, tmp_path, "pay-by-hand", "playbooks/resize_pay.yml",
+                 {"resize_order_ids": ",".join(data["resize_order_ids"])}, expect="failed")
+    output = runner.stdout.read()
+    assert "resize_order_ids was given without resize_orders" in output and "nothing was paid" in output
+    assert "bss.pay" not in sim.admin.summary()["by_operation"]
+    assert {order["status"] for order in sim.admin.state()["orders"]} == {6}
