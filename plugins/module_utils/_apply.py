@@ -64,14 +64,17 @@ class Applier:
         self._limits = SpendLimits()
         self.throttles = {}
 
-    def apply(self, plan_, policy):
-        """Start every change of the plan; a failure stays with its target."""
+    def apply(self, plan_, policy, spend=None):
+        """Start every change of the plan; a failure stays with its target.
+
+        ``spend``: the run's :class:`SpendLimits` when it spans several plans (regions); else the policy's.
+        """
         changes = plan_.changes
         if not changes:
             return []
         self._conflicts = Conflicts(self.billing)
         self._halted = None
-        self._limits = SpendLimits(policy.max_order_amount, policy.max_run_amount)
+        self._limits = spend or SpendLimits(policy.max_order_amount, policy.max_run_amount)
         self.client.project_id  # resolved once, before the threads share the client
         # Writes to a service that throttles (429) slow down: its limit halves, and grows again after successes.
         self.throttles = {kind: AdaptiveLimit(self.concurrency, floor=1, increase_after=THROTTLE_RECOVERY,

@@ -12,10 +12,11 @@ a run did to each target is :mod:`._results`.
 
 from __future__ import annotations
 
+import copy
 import time
 
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._apply import Applier
-from ansible_collections.hwcloud.bandwidth.plugins.module_utils._billing import Billing
+from ansible_collections.hwcloud.bandwidth.plugins.module_utils._billing import Billing, SpendLimits
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._follow import Follower
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._pricing import Prices, unknown_price
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._errors import halts_writes
@@ -147,8 +148,8 @@ class Engine:
         """Results of the targets that an order found before the run holds (no write is made)."""
         return [Result.of_open_order(entry) for entry in plan_.entries if entry.open_order is not None]
 
-    def apply(self, plan_, policy):
-        return self.applier.apply(plan_, policy)
+    def apply(self, plan_, policy, spend=None):
+        return self.applier.apply(plan_, policy, spend)
 
     def follow(self, results, timeout):
         return self.follower.follow(results, timeout)
@@ -177,36 +178,40 @@ class Fleet:
     Targets that carry no ``region`` take the run's; every target is planned (one listing per
     service and region) and checked before the first write anywhere. ``engine_for(region,
     project_id)`` makes the engine of a region; the engines share one :class:`Billing`, so the
-    open change orders of the account (a global service) are read once per run.
+    open change orders of the account (a global service) are read once per run. Each region
+    plans with its own size limits; the spend limits are the run's, across every region.
     """
 
     def __init__(self, engine_for, region, project_id=None):
         self.engine_for = engine_for
         self.region = region
         self.project_id = project_id
-        self.parts = []  # (engine, plan) per region, in the order the regions first appear
+        self.engines = {}
+        self.parts = []  # (engine, policy, plan) per region, in the order the regions first appear
 
     def _engine(self, region, project_id):
-        for engine, _plan in self.parts:
-            if (engine.region, engine.project) == (region, project_id):
-                return engine
-        engine = self.engine_for(region, project_id)
-        engine.region, engine.project = region, project_id
-        self.parts.append((engine, None))
-        return engine
+        key = (region, project_id)
+        if key not in self.engines:
+            self.engines[key] = self.engine_for(region, project_id)
+        return self.engines[key]
+
+    def _key(self, region, project_id=None):
+        return region, project_id or (self.project_id if region == self.region else None)
 
     def plan(self, targets, policy, usage=None):
         """The plan of every target over its region; one Plan with every entry and problem."""
         groups = {}
         for target in targets:
             target.region = target.region or self.region
-            key = (target.region, target.project_id or (self.project_id if target.region == self.region else None))
-            groups.setdefault(key, []).append(target)
+            groups.setdefault(self._key(target.region, target.project_id), []).append(target)
         entries, problems = [], []
         for key, group in groups.items():
             engine = self._engine(*key)
-            part = engine.plan(group, policy, usage=usage)
-            self.parts = [(e, part if e is engine else p) for e, p in self.parts]
+            # The region's own size limits: each region reads its own.
+            mine = copy.copy(policy)
+            mine.limits = None
+            part = engine.plan(group, mine, usage=usage)
+            self.parts.append((engine, mine, part))
             entries.extend(part.entries)
             problems.extend(part.problems)
         order = {id(target): index for index, target in enumerate(targets)}
@@ -214,25 +219,24 @@ class Fleet:
         return Plan(entries, problems)
 
     def held(self):
-        return [result for engine, plan_ in self.parts if plan_ is not None for result in engine.held(plan_)]
+        return [result for engine, _policy, plan_ in self.parts for result in engine.held(plan_)]
 
     def apply(self, policy, only=None):
         """Start the changes of every region (``only(entry)`` picks them); a refused key stops every region."""
+        spend = SpendLimits(policy.max_order_amount, policy.max_run_amount)
         results = []
-        for engine, plan_ in self.parts:
-            if plan_ is None:
-                continue
+        for engine, mine, plan_ in self.parts:
             chosen = Plan([entry for entry in plan_.entries if only is None or only(entry)], [])
             halted = next((r.exception for r in results if r.status == FAILED and halts_writes(r.exception)), None)
-            if halted is not None:
-                for entry in chosen.changes:
-                    result = Result(entry)
-                    result.not_started("an earlier write of this run was refused with HTTP %s (%s), so no other "
-                                       "write was sent; fix the credentials or permissions, then run again"
-                                       % (halted.status, halted.error_code or "no error code"))
-                    results.append(result)
+            if halted is None:
+                results.extend(engine.apply(chosen, mine, spend))
                 continue
-            results.extend(engine.apply(chosen, policy))
+            for entry in chosen.changes:
+                result = Result(entry)
+                result.not_started("an earlier write of this run was refused with HTTP %s (%s), so no other write "
+                                   "was sent; fix the credentials or permissions, then run again"
+                                   % (halted.status, halted.error_code or "no error code"))
+                results.append(result)
         return results
 
     def follow(self, results, timeout, clock=time.monotonic):
@@ -240,6 +244,5 @@ class Fleet:
         deadline = clock() + timeout
         for region in dict.fromkeys(result.entry.target.region or self.region for result in results):
             mine = [r for r in results if (r.entry.target.region or self.region) == region]
-            engine = self._engine(region, self.project_id if region == self.region else None)
-            engine.follow(mine, max(1.0, deadline - clock()))
+            self._engine(*self._key(region)).follow(mine, max(1.0, deadline - clock()))
         return results

@@ -14,7 +14,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from ansible_collections.hwcloud.bandwidth.plugins.module_utils._engine import Engine
+from ansible_collections.hwcloud.bandwidth.plugins.module_utils._engine import Engine, Fleet
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._results import counts, resume, summary
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._service import (
     FAILED,
@@ -24,7 +24,7 @@ from ansible_collections.hwcloud.bandwidth.plugins.module_utils._service import 
     PENDING_PAYMENT,
 )
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._errors import HwCloudError
-from ansible_collections.hwcloud.bandwidth.plugins.module_utils._plan import ORDER, UPDATE, Policy, Target
+from ansible_collections.hwcloud.bandwidth.plugins.module_utils._plan import ORDER, UPDATE, Entry, Plan, Policy, Target
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._retry import RetryPolicy
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._service import Change, Desired
 
@@ -567,3 +567,47 @@ def test_a_throttled_service_gets_fewer_writes_at_once():
     assert limit["throttles"] == 2 and limit["decreases"] == 1 and limit["current"] == 4
     assert state["most_after_throttle"] <= 4
     assert run.client.on_throttle is None
+
+
+class StubEngine:
+    """An engine of one region that records what the fleet asks of it."""
+
+    def __init__(self, region):
+        self.region = region
+        self.plans, self.applied = [], []
+
+    def plan(self, targets, policy, usage=None):
+        self.plans.append((list(targets), policy))
+        entries = [Entry(t, {"id": t.id, "size": 1, "name": t.id}, Desired(size=t.size), UPDATE, "update")
+                   for t in targets]
+        return Plan(entries, [])
+
+    @staticmethod
+    def held(_plan):
+        return []
+
+    def apply(self, plan_, policy, spend):
+        self.applied.append((plan_, policy, spend))
+        return []
+
+
+def test_a_fleet_plans_each_region_with_its_own_limits_and_one_spend_limit():
+    engines = {}
+
+    def engine_for(region, project_id):
+        return engines.setdefault((region, project_id), StubEngine(region))
+
+    fleet = Fleet(engine_for, "r-home", "p-home")
+    targets = [Target("vpc", id="a", size=10), Target("vpc", id="b", size=20, region="r-west"),
+               Target("vpc", id="c", size=30)]
+    policy = Policy(limits={"bandwidth": (1, 500)}, max_run_amount=100.0)
+    plan_ = fleet.plan(targets, policy)
+    assert [entry.id for entry in plan_.entries] == ["a", "b", "c"]
+    assert sorted(engines) == [("r-home", "p-home"), ("r-west", None)]
+    home, west = engines[("r-home", "p-home")], engines[("r-west", None)]
+    assert [t.id for t in home.plans[0][0]] == ["a", "c"] and [t.id for t in west.plans[0][0]] == ["b"]
+    # Each region reads its own size limits: none is handed the task's, nor another region's.
+    assert home.plans[0][1].limits is None and west.plans[0][1].limits is None and policy.limits is not None
+    fleet.apply(policy)
+    (_p1, _pol1, spend_home), (_p2, _pol2, spend_west) = home.applied[0], west.applied[0]
+    assert spend_home is spend_west and spend_home.max_run == 100.0
