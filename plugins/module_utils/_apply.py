@@ -356,4 +356,3 @@ class LostOrders:
         result.status = PENDING_PAYMENT
         result.order_status = PENDING_PAYMENT
         result.msg = "order %s waits for payment" % change.order_id
-

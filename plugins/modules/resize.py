@@ -377,6 +377,11 @@ from ansible_collections.hwcloud.bandwidth.plugins.module_utils._service import 
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._usage import UsagePolicy
 
 
+def _an_order(entry):
+    """With defer_updates, only the orders are written."""
+    return entry.action != UPDATE
+
+
 def _target_index(problem):
     """The position of the target a problem names ("target 3 (...): ..."), to list problems in target order."""
     words = problem.split(None, 2)
@@ -435,7 +440,7 @@ class ResizeModule(EngineModule):
             # Targets as resize takes them, for the run after the approval.
             self.result["deferred"] = [{"service": e.service, "id": e.id, "size": e.size_after, "region": e.target.region}
                                        for e in plan.changes if e.action == UPDATE]
-            only = lambda entry: entry.action != UPDATE  # noqa: E731
+            only = _an_order
         if self.module.check_mode:
             self.warn_estimates(plan, self.policy_)
         else:
