@@ -33,6 +33,7 @@ from ansible_collections.hwcloud.bandwidth.plugins.module_utils._retry import Ad
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._service import (
     FAILED,
     IN_PROGRESS,
+    NOT_STARTED,
     PENDING_PAYMENT,
     order_amount,
 )
@@ -108,7 +109,7 @@ class Applier:
             return self._write_one(entry, policy)
         with limit.slot():
             result = self._write_one(entry, policy)
-        if result.status != FAILED:
+        if result.status not in (FAILED, NOT_STARTED):
             limit.succeeded()
         return result
 
@@ -116,9 +117,7 @@ class Applier:
         result = Result(entry)
         halted = self._halted
         if halted is not None:
-            result.not_started("an earlier write of this run was refused with HTTP %s (%s), so no other write was "
-                               "sent; fix the credentials or permissions, then run again" % (
-                                   halted.status, halted.error_code or "no error code"))
+            result.not_started(halted)
             return result
         try:
             if entry.action == UPDATE:

@@ -233,9 +233,7 @@ class Fleet:
                 continue
             for entry in chosen.changes:
                 result = Result(entry)
-                result.not_started("an earlier write of this run was refused with HTTP %s (%s), so no other write "
-                                   "was sent; fix the credentials or permissions, then run again"
-                                   % (halted.status, halted.error_code or "no error code"))
+                result.not_started(halted)
                 results.append(result)
         return results
 

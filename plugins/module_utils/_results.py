@@ -97,9 +97,12 @@ class Result:
         if isinstance(error, HwCloudError):
             self.error = error.to_dict()
 
-    def not_started(self, reason):
+    def not_started(self, refusal):
+        """Never written: an earlier write of the run was refused with ``refusal`` (a 401 or 403)."""
         self.status = NOT_STARTED
-        self.msg = "not started: %s" % reason
+        self.msg = ("not started: an earlier write of this run was refused with HTTP %s (%s), so no other write was "
+                    "sent; fix the credentials or permissions, then run again"
+                    % (refusal.status, refusal.error_code or "no error code"))
 
     def to_dict(self):
         entry = self.entry
