@@ -18,6 +18,9 @@ from ansible_collections.hwcloud.bandwidth.plugins.module_utils._results import 
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._service import IN_PROGRESS
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._waiter import Waiter, WaitTimeout
 
+# Rounds in which a completed order's bandwidth must show another size before the result fails.
+MISMATCH_ROUNDS = 2
+
 
 class Follower:
     """Follows the results of an apply (or of an earlier run) until they end or the deadline passes."""
@@ -28,6 +31,7 @@ class Follower:
         self.sleep = sleep
         self.clock = clock
         self._read_error = None
+        self._mismatches = {}
 
     def follow(self, results, timeout):
         """Wait until every change in progress is done; what still runs at the deadline keeps ``in_progress``."""
@@ -93,10 +97,25 @@ class Follower:
                 result.order_status = "completed"
             result.succeed(bandwidth)
             return
+        if order is not None and order["status"] == "completed" and not service.is_changing(bandwidth):
+            self._completed_elsewhere(result, bandwidth)
+            return
         if result.job_id and not service.is_changing(bandwidth):
             done, reason = service.job_status(result.job_id, entry.label)
             if done and reason:
                 result.fail(reason)
+
+    def _completed_elsewhere(self, result, bandwidth):
+        """The order completed, yet the bandwidth shows another size: after a second look, say so at once."""
+        seen = self._mismatches.get(id(result), 0) + 1
+        self._mismatches[id(result)] = seen
+        if seen < MISMATCH_ROUNDS:
+            return  # the service may apply it a moment after the order closes
+        entry = result.entry
+        result.fail("order %s of %s completed, but the bandwidth shows %s Mbit/s, not the %s Mbit/s this run asked "
+                    "for: the order was for another size. Check it with hwcloud.bandwidth.order_info (or in the "
+                    "billing console), then run the task again to order the size you want"
+                    % (result.order_id, entry.label, bandwidth.get("size"), entry.size_after))
 
     @staticmethod
     def _order_ends(result, order):

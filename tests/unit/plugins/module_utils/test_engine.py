@@ -611,3 +611,19 @@ def test_a_fleet_plans_each_region_with_its_own_limits_and_one_spend_limit():
     fleet.apply(policy)
     (_p1, _pol1, spend_home), (_p2, _pol2, spend_west) = home.applied[0], west.applied[0]
     assert spend_home is spend_west and spend_home.max_run == 100.0
+
+
+def test_an_order_that_completes_with_another_size_fails_naming_both_sizes():
+    """The pay job paid an order that was for 120 Mbit/s while this run asked for 140: it says so, at once."""
+    service = FakeService("vpc", [vpc(prepaid=True)], writes=["placed"])
+    billing = FakeBillingFacade(orders={"CS-bw-1": {"order_id": "CS-bw-1", "status": "completed"}})
+    run = Run(service, billing=billing)
+    results = run.apply([vt(size=140)], Policy(auto_pay=True))
+    settle(service, {"bw-1": 120})
+    started = run.clock.now
+    run.engine.follow(results, 600)
+    assert results[0].status == FAILED
+    assert "shows 120 Mbit/s, not the 140 Mbit/s this run asked for" in results[0].msg
+    assert "CS-bw-1" in results[0].msg
+    # Two rounds, not the whole timeout.
+    assert run.clock.now - started < 10
