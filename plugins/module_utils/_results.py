@@ -205,9 +205,12 @@ def summary(results, check_mode=False, waited=True, timeout=None):
             running.append("%s: %sstill waiting for %s" % (name, late, waits_for(result)))
     if not failed and not running:
         return ""
+    others = len(results) - len(failed) - len(running)
     if failed or waited:
-        return "%d of %d changes did not complete: %s. Running the task again changes only what still differs " \
-               "and never orders twice." % (len(failed) + len(running), len(results), "; ".join(failed + running))
+        return "%d of %d changes did not complete%s: %s. Running the task again changes only what still differs " \
+               "and never orders twice." % (len(failed) + len(running), len(results),
+                                            " (the other %d went ahead)" % others if others else "",
+                                            "; ".join(failed + running))
     return "%d of %d changes are still in progress: %s" % (len(running), len(results), "; ".join(running))
 
 
