@@ -164,8 +164,7 @@ class HwCloudClient:
         self.config = config
         self.session = session or requests.Session()
         self.retry = retry or RetryPolicy(max_retries=config.max_retries)
-        # Called with the service's name on every 429 (before the retry): the engine lowers its concurrency.
-        self.on_throttle = None
+        self.on_throttle = None  # called with the service's name on every 429: the engine writes slower
         self._project_id = config.project_id
         self._bss_intl = False
         self.calls = 0
