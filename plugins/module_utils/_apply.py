@@ -214,7 +214,13 @@ class Applier:
 
     def _pay(self, entry, result):
         """Pay the order this run just placed, only within the spend limits; over them it stays pending payment."""
-        order, refusal = self.billing.pay_within(result.order_id, self._limits)
+        try:
+            order, refusal = self.billing.pay_within(result.order_id, self._limits)
+        except HwCloudError as exc:
+            result.fail(exc.with_hint("order %s of %s was placed and its payment refused; it stays pending payment "
+                                      "(nothing else was ordered): pay it with hwcloud.bandwidth.order (state: paid) "
+                                      "once the cause is fixed, or cancel it" % (result.order_id, entry.label)))
+            return
         result.order_status = order["status"]
         money = order_amount(order)
         result.amount, result.currency = money["amount"], money["currency"]

@@ -137,3 +137,16 @@ def test_many_threads_never_pay_over_the_run_limit():
     for thread in threads:
         thread.join(10)
     assert len(orders.paid) == 9 and limits.spent == 90.0
+
+
+def test_a_payment_throttled_past_the_retries_is_not_counted_and_says_so():
+    """429 is answered by the gateway before the service sees the request: nothing was paid."""
+    orders = FakeOrders(A=60.0, B=50.0)
+    orders.pay_answers = {"A": [HwCloudError("pay order A", "throttled", status=429, error_code="APIGW.0308")]}
+    limits = SpendLimits(max_run=100)
+    billing = billing_with(orders)
+    with pytest.raises(HwCloudError) as caught:
+        billing.pay_within("A", limits)
+    assert caught.value.status == 429 and limits.spent == 0.0
+    assert orders.orders["A"]["status"] == "pending_payment"
+    assert billing.pay_within("B", limits)[1] is None and limits.spent == 50.0

@@ -131,3 +131,13 @@ def test_the_single_module_returns_the_price_and_the_amount(cloud, run_module):
     assert result["amount"] == 200.0 and result["order_status"] == "pending_payment"
     assert "more than max_order_amount 100.00" in result["msg"]
     assert cloud.route_calls("pay") == []
+
+
+def test_a_refused_payment_leaves_the_order_pending_and_says_how_to_pay_it(cloud, run_module):
+    cloud.fault("pay", 400, {"error_code": "CBC.99005003", "error_msg": "Insufficient balance."})
+    result = run_module(resize, args(targets=TWO_ORDERS[:1], auto_pay=True, max_order_amount=5000))
+    assert result["failed"] is True and result["changed"] is True
+    [item] = result["results"]
+    assert item["status"] == "failed" and item["order_id"]
+    assert "CBC.99005003" in item["msg"] and "stays pending payment" in item["msg"] and item["order_id"] in item["msg"]
+    assert cloud.orders[item["order_id"]]["status"] == PENDING_PAYMENT
