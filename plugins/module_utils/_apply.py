@@ -341,6 +341,9 @@ class LostOrders:
         try:
             change = service.order(entry.current, entry.desired, False, renewal)
         except OutcomeUnknownError:
+            # Lost again: billing may show this one (it was placed unpaid), and then the run holds its id.
+            if self._search(entry, result):
+                return
             result.fail(exc.with_hint(
                 "an order may have been placed for %s (the answer to it was lost twice). Do not retry blindly: check "
                 "the orders pending payment with hwcloud.bandwidth.order_info or in the billing console, then run "

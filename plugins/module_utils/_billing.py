@@ -543,6 +543,11 @@ class Billing:
 
     def __init__(self, client, warn=None, clock=utcnow):
         self.orders = Orders(client)
+        # A payment whose answer is lost is read and sent again while the order still waits, within the
+        # client's retry budget and backoff (paying is keyed by the order id: it cannot act twice).
+        retry = getattr(client, "retry", None)
+        self.pay_attempts = 1 + (retry.max_retries if retry is not None else 1)
+        self._pause = retry.pause if retry is not None else (lambda attempt: None)
         self.readable = True
         self.denied = None
         self._warn = warn or (lambda message: None)
@@ -637,15 +642,16 @@ class Billing:
         if refusal:
             return order, refusal
         uncertain = False
-        for attempt in range(2):
+        for attempt in range(self.pay_attempts):
             try:
                 self.orders.pay(order_id)
                 break
             except OutcomeUnknownError:
                 uncertain = True
                 order = self.orders.get(order_id)
-                if order["status"] != PAYABLE or attempt:
+                if order["status"] != PAYABLE or attempt == self.pay_attempts - 1:
                     break
+                self._pause(attempt)
             except HwCloudError as exc:
                 if uncertain and exc.error_code in RACE_CODES:
                     break  # the payment whose answer was lost went through meanwhile

@@ -274,9 +274,10 @@ def test_lost_order_found_on_a_later_lookup_when_billing_lags():
     assert len(service.sent) == 1
 
 
-@pytest.mark.parametrize("answers, lookups, sent", [([[]], 4, 2), ([None], 1, 1)])
+@pytest.mark.parametrize("answers, lookups, sent", [([[]], 8, 2), ([None], 1, 1)])
 def test_lost_order_not_found_fails_saying_an_order_may_exist(answers, lookups, sent):
-    """Billing shows no order: it is placed once more, unpaid (lost too here); unreadable billing: never again."""
+    """Billing shows no order: it is placed once more, unpaid (lost too here, and looked for again);
+    unreadable billing: never placed again."""
     service = FakeService("vpc", [vpc(prepaid=True)], writes=["lost"])
     billing = FakeBillingFacade(this_run=answers)
     run = Run(service, billing=billing)
@@ -286,7 +287,18 @@ def test_lost_order_not_found_fails_saying_an_order_may_exist(answers, lookups, 
     assert len(service.sent) == sent
     assert [write["auto_pay"] for write in service.sent] == [True, False][:sent]
     assert billing.calls.count(("orders_of_this_run", "bw-1")) == lookups
-    assert len(run.clock.sleeps) == lookups - 1
+    assert len(run.clock.sleeps) == lookups - (2 if sent == 2 else 1)
+
+
+def test_a_second_lost_answer_finds_the_unpaid_order_and_the_run_pays_it():
+    """The first order was never placed, the answer to the second was lost: billing shows it, the run pays it."""
+    service = FakeService("vpc", [vpc(prepaid=True)], writes=["lost"])
+    second = {"order_id": "CS-SECOND", "status": "pending_payment"}
+    billing = FakeBillingFacade(this_run=[[], [], [], [], [second]])
+    run = Run(service, billing=billing)
+    result = run.apply([vt()], Policy(auto_pay=True))[0]
+    assert len(service.sent) == 2 and result.order_id == "CS-SECOND"
+    assert billing.paid == ["CS-SECOND"] and result.status != FAILED
 
 
 def test_a_lost_order_that_billing_does_not_show_is_placed_again_unpaid_and_then_paid():

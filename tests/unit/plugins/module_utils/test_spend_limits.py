@@ -150,3 +150,18 @@ def test_a_payment_throttled_past_the_retries_is_not_counted_and_says_so():
     assert caught.value.status == 429 and limits.spent == 0.0
     assert orders.orders["A"]["status"] == "pending_payment"
     assert billing.pay_within("B", limits)[1] is None and limits.spent == 50.0
+
+
+def test_a_lost_payment_is_sent_again_within_the_retry_budget_while_the_order_waits():
+    from types import SimpleNamespace  # pylint: disable=import-outside-toplevel
+    pauses = []
+    client = SimpleNamespace(retry=SimpleNamespace(max_retries=3, pause=pauses.append))
+    billing = Billing(client)
+    orders = FakeOrders(A=40.0)
+    orders.pay_answers = {"A": [lost("A"), lost("A"), lost("A")]}
+    billing.orders = orders
+    limits = SpendLimits(max_run=100)
+    order, refusal = billing.pay_within("A", limits)
+    assert refusal is None and order["status"] == "processing"
+    assert orders.paid == ["A"] * 4 and pauses == [0, 1, 2]
+    assert limits.spent == 40.0
