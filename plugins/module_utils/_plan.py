@@ -111,10 +111,6 @@ class VpcSizes:
     def __init__(self, limits=None):
         self.limits = limits
 
-    @property
-    def known(self):
-        return self.limits is not None
-
     def range(self, charge_mode="bandwidth"):
         """(minimum, maximum) for a bandwidth billed by ``charge_mode``; maximum None while not known."""
         if self.limits is None:

@@ -380,10 +380,3 @@ def _recent_change_note(bandwidth, now):
         return ""
     return (". Note: the bandwidth changed at %s UTC, less than an hour ago; its metrics trail a change by 5-10 "
             "minutes, so the latest hours may still reflect the old size" % changed.strftime(TIME_FORMAT))
-
-
-def recommend_all(cloud_eye, bandwidths, policy, now=None):
-    """Read and recommend for many bandwidths: (entries in the order given, series by id)."""
-    bandwidths = list(bandwidths)
-    series = cloud_eye.hourly_maxima(bandwidths, window_days=policy.window_days)
-    return [recommend(bandwidth, series.get(bandwidth["id"]), policy, now=now) for bandwidth in bandwidths], series
