@@ -148,6 +148,16 @@ def normalize_order(info):
     }
 
 
+def spec_of(line_items):
+    """What an order is for, as billing describes it: its lines' ``product_spec_desc``, verbatim; None if none.
+
+    Free text for people (docs/api-notes.md): shown as it is, never parsed.
+    """
+    specs = [item.get("product_spec_desc") for item in line_items or [] if isinstance(item, dict)]
+    specs = [spec for spec in specs if isinstance(spec, str) and spec.strip()]
+    return "; ".join(specs) or None
+
+
 def plan_order_state(order, state):
     """What brings ``order`` (normalised) to ``state`` (``paid`` or ``cancelled``).
 
@@ -233,7 +243,9 @@ class Orders:
         if not info:
             raise HwCloudError("read order %s" % order_id, "the billing service returned no order_info",
                                hint="check the order id")
-        return normalize_order(info)
+        order = normalize_order(info)
+        order["product_spec_desc"] = spec_of(answer.get("order_line_items"))
+        return order
 
     def get_many(self, order_ids):
         return [self.get(order_id) for order_id in order_ids]
@@ -607,6 +619,18 @@ class Billing:
         if self._cache_open:
             self._open = found
         return found
+
+    def describe(self, orders):
+        """Add ``product_spec_desc`` to open orders found before the run: one detail read each, once a run.
+
+        Never blocks a plan: an order whose detail cannot be read keeps ``product_spec_desc`` None.
+        """
+        for order in orders:
+            if "product_spec_desc" not in order:
+                try:
+                    order["product_spec_desc"] = self.orders.get(order["order_id"]).get("product_spec_desc")
+                except HwCloudError:
+                    order["product_spec_desc"] = None
 
     def statuses(self, order_ids):
         """``{order_id: order}`` for the orders of this run, or None when billing cannot be read."""

@@ -80,6 +80,9 @@ class Engine:
         orders = [entry for entry in result.entries if entry.action == ORDER]
         if orders:
             open_orders = self.billing.open_change_orders()
+            if open_orders:
+                # What each order on a target is for and costs, so that its message can say it.
+                self.billing.describe([open_orders[entry.id][0] for entry in orders if open_orders.get(entry.id)])
             renewal_orders = self._renewal_orders(orders)
             if open_orders or renewal_orders:
                 result = plan(targets, listings, policy, open_orders=open_orders, renewal_orders=renewal_orders,

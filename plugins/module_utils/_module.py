@@ -202,14 +202,14 @@ class EngineModule(BandwidthModule):
             return self.engine(None if default else self.client_for(region, project_id), billing=billing)
         return Fleet(engine_for, params["region"], params.get("project_id"))
 
-    def policy(self, renewal=None):
+    def policy(self, renewal=None, for_approval=False):
         params = self.module.params
         for key in ("max_order_amount", "max_run_amount"):
             if params[key] is not None and params[key] < 0:
                 raise ValidationError("%s must be an amount of at least 0, got %s" % (key, params[key]))
         return Policy(prepaid_decrease=params["prepaid_decrease"], auto_pay=params["auto_pay"], renewal=renewal,
                       decrease_choices=self.decrease_choices, max_order_amount=params["max_order_amount"],
-                      max_run_amount=params["max_run_amount"])
+                      max_run_amount=params["max_run_amount"], for_approval=for_approval)
 
     def warn_estimates(self, plan, policy):
         """Check mode: compare each order's estimated monthly change (list prices) with the spend limits."""

@@ -290,8 +290,10 @@ class Policy:
     """How a run may change yearly/monthly bandwidths, and the region's size limits."""
 
     def __init__(self, prepaid_decrease="refuse", auto_pay=False, renewal=None, limits=None,
-                 decrease_choices=("immediate",), max_order_amount=None, max_run_amount=None):
+                 decrease_choices=("immediate",), max_order_amount=None, max_run_amount=None, for_approval=False):
         self.prepaid_decrease = prepaid_decrease
+        # The run hands its orders to an approver (resize_request.yml): an order it did not place is a problem.
+        self.for_approval = bool(for_approval)
         # The decrease policies the caller offers besides refuse: the help of a refusal names only these.
         self.decrease_choices = tuple(decrease_choices)
         self.auto_pay = bool(auto_pay)
@@ -319,25 +321,38 @@ def decrease_choices(service=None):
     return allowed
 
 
-def open_order_outcome(order, label, auto_pay):
+def open_order_outcome(order, label, auto_pay, for_approval=False):
     """What an open change order found on a bandwidth before the run means for its target.
 
     The one place that decides it; returns (result status, message). No new order is placed
     for that bandwidth, whatever the options. The order may be for another size and this run
-    did not place it, so it is never paid or followed by this run: with ``auto_pay`` the target
-    fails (the run was asked to finish its changes and cannot); otherwise it is reported as it
-    stands: done when completed, else pending payment or in progress.
+    did not place it, so it is never paid or followed by this run. It is a problem of the
+    target (failed) when the run was asked to finish its changes (``auto_pay``) or to hand its
+    orders to an approver (``for_approval``): it can do neither for this bandwidth. Otherwise
+    it is reported as it stands: done when completed, else pending payment or in progress.
+    The message names the order, its amount and what billing says it is for, verbatim.
     """
     order_id, status = order.get("order_id"), order.get("status")
     if status == "completed":
         return OK, "order %s (completed) already changes it" % order_id
-    if auto_pay:
-        return FAILED, ("%s has an open change order %s (%s), possibly for another size; no new order was placed. "
-                        "Pay it or cancel it first with hwcloud.bandwidth.order (or in the billing console), then "
-                        "run again" % (label, order_id, status))
+    shown = describe_open_order(order)
+    if auto_pay or for_approval:
+        return FAILED, ("%s has an open change order that this run did not place: %s. Nothing was ordered for it%s. "
+                        "If it is the change you want, pay it (hwcloud.bandwidth.order state=paid, or the billing "
+                        "console); otherwise cancel it; then run again"
+                        % (label, shown, ", and it is not handed on for approval" if for_approval else ""))
     return (PENDING_PAYMENT if status == PENDING_PAYMENT else IN_PROGRESS,
-            "order %s (%s) is open for it: no new order was placed; it may be for another size: pay it "
-            "(hwcloud.bandwidth.order state=paid) or cancel it and run again" % (order_id, status))
+            "%s is open for it: no new order was placed; it may be for another size: pay it "
+            "(hwcloud.bandwidth.order state=paid) or cancel it and run again" % shown)
+
+
+def describe_open_order(order):
+    """``order CS... (pending_payment, 12.00 CNY, "Bandwidth ...")``: what an operator needs to tell orders apart."""
+    amount = order.get("amount")
+    cost = "%.2f %s" % (amount, order.get("currency") or "") if isinstance(amount, (int, float)) else "amount unknown"
+    spec = order.get("product_spec_desc")
+    return "order %s (%s, %s, %s)" % (order.get("order_id"), order.get("status"), cost.strip(),
+                                      '"%s"' % spec if spec else "no description could be read")
 
 
 class Entry:
@@ -605,7 +620,7 @@ def _plan_one(target, current, policy, open_orders, renewal_orders, recommendati
     if action == ORDER:
         found = (open_orders or {}).get(current.get("id"))
         if found:
-            outcome, message = open_order_outcome(found[0], label, policy.auto_pay)
+            outcome, message = open_order_outcome(found[0], label, policy.auto_pay, policy.for_approval)
             return entry(NOTHING, message, open_order=found[0], outcome=outcome)
         renewals = (renewal_orders or {}).get(current.get("id"))
         if decrease_mode == "at_renewal" and renewals:

@@ -69,6 +69,8 @@ class Result:
         result = cls(entry)
         result.order_id = entry.open_order.get("order_id")
         result.order_status = entry.open_order.get("status")
+        result.amount = entry.open_order.get("amount")
+        result.currency = entry.open_order.get("currency")
         result.status = entry.outcome
         result.msg = entry.reason
         if entry.outcome == OK:

@@ -153,6 +153,13 @@ orders:
       description: The currency of the amounts, when the billing service gives it.
       type: str
       sample: CNY
+    product_spec_desc:
+      description:
+        - What the order is for, as the billing service describes it to people (free text of its order lines,
+          shown verbatim and never parsed; several lines are joined with C(; )).
+        - Null when the order details give none.
+      type: str
+      sample: "Bandwidth | 150 Mbit/s"
 """
 
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._billing import Orders, clean_order_ids, read_orders

@@ -82,6 +82,9 @@ options:
         RV(deferred), as targets for a later run of this module. Only the change orders are placed.
       - For an approval workflow in which nothing changes before the orders are approved and paid; see
         C(playbooks/resize_request.yml).
+      - A change order found open on a target before the run (placed elsewhere, or by an earlier request) cannot be
+        handed on for approval, so that target fails, naming the order, its amount and what billing says it is for;
+        nothing is ordered for it, and the other targets go ahead.
     version_added: 1.2.0
     type: bool
     default: false
@@ -457,7 +460,7 @@ class ResizeModule(EngineModule):
         targets, problems = parse_targets([{key: value for key, value in target.items() if value is not None}
                                            for target in raw_targets])
         self.fleet_ = self.fleet()
-        self.policy_ = self.policy()
+        self.policy_ = self.policy(for_approval=params["defer_updates"])
         plan = self.fleet_.plan(targets, self.policy_, usage=params["usage"]) if targets else Plan([], [])
         plan.problems[:0] = problems
         plan.problems.sort(key=_target_index)

@@ -108,6 +108,13 @@ def artifact(runner):
     return stats[0]["event_data"].get("artifact_data") or {}
 
 
+def failure_message(runner):
+    """The ``msg`` of the one task that failed."""
+    failed = [event["event_data"]["res"] for event in runner.events if event.get("event") == "runner_on_failed"]
+    assert len(failed) == 1
+    return failed[0]["msg"]
+
+
 def sizes(sim):
     state = sim.admin.state()
     found = {item["bandwidth_id"]: item["size"] for item in state["workspace_bandwidths"]}
@@ -141,10 +148,13 @@ def test_request_then_pay_carries_the_orders_through_the_artifact(sim, tmp_path)
 
     # A relaunched request job finds the open orders and places none. It hands on only the orders it
     # placed itself: an order found open may have been placed elsewhere, for another size, so it is
-    # never offered for payment by this workflow.
-    again = artifact(job(sim, tmp_path, "request-again", "playbooks/resize_request.yml",
-                         {"bandwidth_resize_targets": TARGETS}))
-    assert again["resize_order_ids"] == []
+    # never offered for payment by this workflow, and each such target fails naming its order.
+    relaunch = job(sim, tmp_path, "request-again", "playbooks/resize_request.yml",
+                   {"bandwidth_resize_targets": TARGETS}, expect="failed")
+    again = artifact(relaunch)
+    assert again["resize_order_ids"] == [] and again["resize_orders_to_approve"] == []
+    output = relaunch.stdout.read()
+    assert all(order_id in output for order_id in placed)
     assert orders_by_bandwidth(sim) == collections.Counter(PREPAID_IDS)
 
     # The approval node passes; the pay job gets the artifact as its extra vars.
@@ -157,6 +167,34 @@ def test_request_then_pay_carries_the_orders_through_the_artifact(sim, tmp_path)
     by_operation = sim.admin.summary()["by_operation"]
     assert by_operation["bss.pay"] == 3
     assert "bss.cancel" not in by_operation
+
+
+def test_an_order_placed_elsewhere_is_a_problem_of_its_target_and_never_paid(sim, tmp_path):
+    # Someone else asked for 120 Mbit/s on wf-shared, and their order waits for payment.
+    job(sim, tmp_path, "someone-else", "playbooks/resize_request.yml",
+        {"bandwidth_resize_targets": [{"service": "vpc", "name": "wf-shared", "size": 120}]})
+    foreign = sim.admin.state()["orders"][0]
+
+    # This request asks for 150 on it, among others: that target fails naming the foreign order, its
+    # amount and what billing says it is for, verbatim; nothing is ordered for it; the other orders are
+    # placed and handed on all the same.
+    request = job(sim, tmp_path, "request", "playbooks/resize_request.yml", {"bandwidth_resize_targets": TARGETS},
+                  expect="failed")
+    message = failure_message(request)
+    # The simulator's product_spec_desc of that order, as billing would show it to a person.
+    assert 'order %s (pending_payment, %.2f %s, "Bandwidth 100 Mbit/s -> 120 Mbit/s")' % (
+        foreign["order_id"], foreign["amount_after_discount"], foreign["currency"]) in message
+    assert "wf-shared" in message and "not handed on for approval" in message
+    data = artifact(request)
+    assert foreign["order_id"] not in data["resize_order_ids"] and len(data["resize_order_ids"]) == 2
+    assert orders_by_bandwidth(sim) == collections.Counter(PREPAID_IDS)
+
+    # The pay job pays only the orders it was given: wf-shared keeps its size and the foreign order waits.
+    job(sim, tmp_path, "pay", "playbooks/resize_pay.yml", dict(data, bandwidth_resize_poll_interval=1))
+    state = sim.admin.state()
+    assert {o["order_id"]: o["status"] for o in state["orders"]}[foreign["order_id"]] == 6
+    assert sim.admin.summary()["by_operation"]["bss.pay"] == 2
+    assert sizes(sim)[VPC_PREPAID] == 100 and sizes(sim)[WS_BY_NAME] == 30 and sizes(sim)[WS_BY_ID] == 40
 
 
 def test_denied_approval_cancels_the_orders_and_changes_nothing(sim, tmp_path):

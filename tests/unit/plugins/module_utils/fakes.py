@@ -265,6 +265,12 @@ class FakeBillingFacade:
         self.calls.append("open_change_orders")
         return self.open if self.readable else None
 
+    def describe(self, orders):
+        """What billing says each order is for: ``spec`` of the order, as a detail read would give it."""
+        self.calls.append(("describe", tuple(order["order_id"] for order in orders)))
+        for order in orders:
+            order.setdefault("product_spec_desc", order.get("spec"))
+
     def statuses(self, order_ids):
         self.calls.append(("statuses", tuple(order_ids)))
         if not self.readable:
@@ -347,7 +353,8 @@ class FakeBilling:
             script = self.script.get(order_id)
             if script:
                 self.orders[order_id] = script.pop(0) if len(script) > 1 else script[0]
-            return {"order_info": self.info(order_id)}
+            return {"order_info": self.info(order_id), "order_line_items": [
+                {"order_id": order_id, "product_spec_desc": "Bandwidth | 50 Mbit/s | %s" % order_id}]}
         if method == "POST" and path == PAY_PATH:
             self._known(body["order_id"], operation)
             if self.orders[body["order_id"]] != 6:

@@ -19,6 +19,7 @@ from ansible_collections.hwcloud.bandwidth.plugins.module_utils._plan import (
     Policy,
     Target,
     VpcSizes,
+    describe_open_order,
     open_order_outcome,
     parse_targets,
     plan,
@@ -209,10 +210,11 @@ CASES = {
     # -- open and renewal orders
     "open order: nothing, with its id": case(
         vt(200), [vpc(prepaid=True)], open_orders={"bw-1": [OPEN]}, action=NOTHING, order_id="CS-OPEN",
-        blocked=False, reason=["order CS-OPEN (pending_payment) is open for it", "may be for another size"]),
+        blocked=False, reason=["order CS-OPEN (pending_payment, amount unknown, no description could be read) is open for it",
+                               "may be for another size"]),
     "open order with auto_pay blocks": case(
         vt(200), [vpc(prepaid=True)], Policy(auto_pay=True), open_orders={"bw-1": [OPEN]}, action=NOTHING,
-        order_id="CS-OPEN", blocked=["open change order CS-OPEN", "Pay it or cancel it first"]),
+        order_id="CS-OPEN", blocked=["this run did not place: order CS-OPEN", "Nothing was ordered for it."]),
     "open order of another bandwidth": case(vt(200), [vpc(prepaid=True)], open_orders={"bw-2": [OPEN]},
                                             action=ORDER, order_id=None),
     "open order does not stop a plain update": case(vt(200), [vpc()], open_orders={"bw-1": [OPEN]}, action=UPDATE),
@@ -333,18 +335,34 @@ def test_diff_of_nothing_shows_no_difference():
     assert before == after == {"name": "wks-one", "size": 10}
 
 
-@pytest.mark.parametrize("status, auto_pay, outcome, words", [
-    ("pending_payment", False, PENDING_PAYMENT, "is open for it: no new order was placed"),
-    ("processing", False, IN_PROGRESS, "is open for it: no new order was placed"),
-    ("completed", False, OK, "already changes it"),
-    ("completed", True, OK, "already changes it"),
-    ("pending_payment", True, FAILED, "Pay it or cancel it first"),
-    ("processing", True, FAILED, "possibly for another size"),
+@pytest.mark.parametrize("status, auto_pay, for_approval, outcome, words", [
+    ("pending_payment", False, False, PENDING_PAYMENT, "is open for it: no new order was placed"),
+    ("processing", False, False, IN_PROGRESS, "is open for it: no new order was placed"),
+    ("completed", False, False, OK, "already changes it"),
+    ("completed", True, True, OK, "already changes it"),
+    ("pending_payment", True, False, FAILED, "this run did not place: order CS-1 (pending_payment"),
+    ("processing", True, False, FAILED, "Nothing was ordered for it. If it is the change you want, pay it"),
+    ("pending_payment", False, True, FAILED, "Nothing was ordered for it, and it is not handed on for approval"),
 ])
-def test_what_an_open_order_means_for_its_target(status, auto_pay, outcome, words):
-    """One rule: never a new order; with auto_pay the target fails, else the order is reported as it stands."""
-    found, message = open_order_outcome({"order_id": "CS-1", "status": status}, "VPC bandwidth a (bw-1)", auto_pay)
+def test_what_an_open_order_means_for_its_target(status, auto_pay, for_approval, outcome, words):
+    """One rule: never a new order; with auto_pay or for an approver it is a problem of the target, else it stands."""
+    order = {"order_id": "CS-1", "status": status, "amount": 12.5, "currency": "CNY",
+             "product_spec_desc": "Bandwidth 100 Mbit/s -> 120 Mbit/s"}
+    found, message = open_order_outcome(order, "VPC bandwidth a (bw-1)", auto_pay, for_approval)
     assert found == outcome and words in message and "CS-1" in message
+    if status != "completed":
+        # The amount and what billing says the order is for, verbatim: how an operator tells orders apart.
+        assert '12.50 CNY, "Bandwidth 100 Mbit/s -> 120 Mbit/s")' in message
+
+
+@pytest.mark.parametrize("order, shown", [
+    ({"order_id": "CS-2", "status": "processing", "amount": None, "product_spec_desc": None},
+     "order CS-2 (processing, amount unknown, no description could be read)"),
+    ({"order_id": "CS-3", "status": "pending_payment", "amount": 0, "currency": "USD", "product_spec_desc": "x; y"},
+     'order CS-3 (pending_payment, 0.00 USD, "x; y")'),
+])
+def test_an_open_order_is_described_without_none(order, shown):
+    assert describe_open_order(order) == shown
 
 
 # -- parse_targets -------------------------------------------------------------------------

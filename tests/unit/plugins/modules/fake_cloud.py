@@ -75,6 +75,10 @@ def order_amount(size_before, size_after):
     return max(0, size_after - size_before) * ORDER_PER_MBIT
 
 
+def spec_text(order):
+    return "Bandwidth | %s Mbit/s | %s" % (order["size"], order["bid"])
+
+
 def now_text(fmt="%Y-%m-%dT%H:%M:%SZ"):
     return datetime.datetime.now(datetime.timezone.utc).strftime(fmt)
 
@@ -243,7 +247,10 @@ class BillingMixin:
     def order_show(self, request, order_id):
         if order_id not in self.orders:
             return 400, {"error_code": "CBC.30000010", "error_msg": "Invalid order ID."}
-        return 200, {"order_info": self.read_order(self.orders[order_id])}
+        order = self.orders[order_id]
+        # Billing describes the product in free text only; the collection shows it verbatim.
+        return 200, {"order_info": self.read_order(order),
+                     "order_line_items": [{"order_id": order_id, "product_spec_desc": spec_text(order)}]}
 
     def read_order(self, order):
         """A read of an order moves it on: the ``complete_after_reads``-th completes a processing one."""

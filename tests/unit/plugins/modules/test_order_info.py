@@ -44,7 +44,8 @@ def test_reads_one_order_with_its_fields(run, check_mode):
     assert result["orders"] == [{
         "order_id": "CS1", "status": "pending_payment", "status_code": 6, "order_type": 3,
         "service_type_code": "hws.service.type.vpc", "create_time": "2024-03-01T12:00:00Z", "payment_time": None,
-        "pending_payment_end_time": None, "amount": 250.0, "official_amount": 300.0, "currency": "CNY"}]
+        "pending_payment_end_time": None, "amount": 250.0, "official_amount": 300.0, "currency": "CNY",
+        "product_spec_desc": "Bandwidth | 50 Mbit/s | CS1"}]
     assert billing.writes == []
 
 

@@ -348,10 +348,12 @@ def test_open_order_is_reported_and_not_placed_again(run_module, cloud, fake_htt
 
 
 def test_open_order_with_auto_pay_fails_naming_the_order(run_module, cloud, fake_http):
-    open_order = cloud.add_order("bw-pre", 150, 6)
+    open_order = cloud.add_order("bw-pre", 150, 6, amount=75.5)
     result = run(run_module, id="bw-pre", size=200, auto_pay=True)
     assert result["failed"] is True and result["changed"] is False
-    assert open_order in result["msg"] and "Pay it or cancel it first" in result["msg"]
+    # The order, its amount and what billing says it is for, verbatim: the 150 it asks for shows.
+    assert 'order %s (pending_payment, 75.50 CNY, "Bandwidth | 150 Mbit/s | bw-pre")' % open_order in result["msg"]
+    assert "Nothing was ordered for it" in result["msg"]
     assert result["order_id"] == open_order and result["order_status"] == "pending_payment"
     assert cloud.changes() == []
     assert cloud.created_orders == [open_order]

@@ -307,7 +307,8 @@ def test_an_open_order_with_auto_pay_fails_naming_the_order(cloud, run_module):
     result = run_module(workspace_bandwidth, args(name="wks-office", size=40, auto_pay=True))
     assert result["failed"] is True and result["changed"] is False
     assert open_order in result["msg"] and "pending_payment" in result["msg"]
-    assert "Pay it or cancel it first" in result["msg"]
+    assert '"Bandwidth | 30 Mbit/s | bw-pre"' in result["msg"] and "amount unknown" in result["msg"]
+    assert "Nothing was ordered for it" in result["msg"]
     assert result["order_id"] == open_order
     assert cloud.orders_placed() == [] and list(cloud.orders) == [open_order]
 
