@@ -77,6 +77,7 @@ class Bench:
         self.admin = simulator.admin
         self.workdir = workdir
         self.verbose = verbose
+        self.root = ROOT
         self.env = environment(simulator.url)
         self.env["ANSIBLE_COLLECTIONS_PATH"] = collections_path()
         self.env.setdefault("ANSIBLE_NOCOLOR", "1")
