@@ -80,10 +80,14 @@ class BandwidthModule:
     argument_spec = {}
     module_kwargs = {}
 
+    # How a task names its region, for the message of a task that names none.
+    region_sources = "the region option (for example region: cn-north-4)"
+
     def __init__(self, module):
         self.module = module
         self.result = {"changed": False}
         self._client = None
+        self._clients = {}
 
     @classmethod
     def define_module(cls):
@@ -98,6 +102,20 @@ class BandwidthModule:
         if self._client is None:
             self._client = self.client_for()
         return self._client
+
+    def region_client(self, region, project_id=None):
+        """The client of ``region`` in a run over regions: the task's own for its region, else one kept per region.
+
+        ``project_id`` None means the task's ``project_id`` for the task's region, and the project
+        looked up through IAM for any other region.
+        """
+        params = self.module.params
+        if region == params["region"] and project_id in (None, params.get("project_id")):
+            return self.client
+        key = (region, project_id)
+        if key not in self._clients:
+            self._clients[key] = self.client_for(region, project_id)
+        return self._clients[key]
 
     def client_for(self, region=None, project_id=None):
         """A client of the task's connection options, for ``region`` (and its project) when given."""
@@ -132,15 +150,20 @@ class BandwidthModule:
         self.module.fail_json(msg=msg, **result)
 
     @classmethod
+    def home_region(cls, params):
+        """The task's region; a module that reads several regions may take it from them."""
+        return params.get("region")
+
+    @classmethod
     def main(cls):
         """Build the module, run it, and report: the whole of every module's ``main()``."""
         module = cls.define_module()
         if not HAS_REQUESTS:
             module.fail_json(msg=missing_required_lib("requests"), exception=str(REQUESTS_IMPORT_ERROR))
-        if not module.params.get("region"):
-            module.fail_json(msg="missing required argument: region. Give the region option (for example "
-                                 "region: cn-north-4), set it in module_defaults, or set the HW_REGION_NAME "
-                                 "environment variable")
+        module.params["region"] = cls.home_region(module.params)
+        if not module.params["region"]:
+            module.fail_json(msg="missing required argument: region. Give %s, set it in module_defaults, or set "
+                                 "the HW_REGION_NAME environment variable" % cls.region_sources)
         instance = cls(module)
         try:
             instance.run()
@@ -151,6 +174,23 @@ class BandwidthModule:
         except BandwidthError as exc:
             instance.fail(str(exc))
         module.exit_json(**instance.result)
+
+
+def region_list(region, regions):
+    """The regions a task reads: each of ``regions`` once, in the order given, or ``[region]`` when it is empty.
+
+    Raises ValueError for an item that is not a region name.
+    """
+    if not regions:
+        return [region]
+    names = []
+    for index, name in enumerate(regions, 1):
+        name = name.strip() if isinstance(name, str) else ""
+        if not name:
+            raise ValueError("regions: item %d is not a region name; give names such as cn-north-4" % index)
+        if name not in names:
+            names.append(name)
+    return names
 
 
 def resize_argument_spec(decrease_policies=("immediate",)):
@@ -198,8 +238,7 @@ class EngineModule(BandwidthModule):
         billing.share_open_orders()
 
         def engine_for(region, project_id):
-            default = region == params["region"] and project_id in (None, params.get("project_id"))
-            return self.engine(None if default else self.client_for(region, project_id), billing=billing)
+            return self.engine(self.region_client(region, project_id), billing=billing)
         return Fleet(engine_for, params["region"], params.get("project_id"))
 
     def policy(self, renewal=None, for_approval=False):

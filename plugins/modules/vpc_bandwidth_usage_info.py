@@ -24,6 +24,8 @@ description:
     C(size=auto), which follows the same rule and the yearly/monthly decrease policy.
   - Cloud Eye answers at most 3000 datapoints per query, so the reads are packed (17 metrics per query for a 7-day
     window) and sent 8 at a time.
+  - With O(regions) one task reads the bandwidths of several regions, each region with its own project, size limits
+    and Cloud Eye, and prices every recommendation with one inquiry of the billing service, which is global.
 author: Contributors to the hwcloud.bandwidth collection (@hwcloud-bandwidth)
 extends_documentation_fragment:
   - hwcloud.bandwidth.common
@@ -33,17 +35,34 @@ requirements:
 options:
   ids:
     description:
-      - The IDs of the bandwidths to analyse. Every VPC bandwidth of the region when not set.
-      - An ID that is not a VPC bandwidth of the region fails the module before Cloud Eye is read.
+      - The IDs of the bandwidths to analyse, in any of the regions read. Every VPC bandwidth of those regions when
+        not set.
+      - An ID that is not a VPC bandwidth of any region read fails the module before Cloud Eye is read.
     type: list
     elements: str
+  regions:
+    description:
+      - The regions whose VPC bandwidths to analyse, for example V(cn-north-4) and V(ap-southeast-1). Each is read
+        once, in the order given, and the totals in RV(monthly_change) cover them all.
+      - When set, exactly these regions are read, and O(region) is read only when it is listed too. O(region) still
+        names the region whose project O(project_id) is; every other region's project is looked up through IAM by
+        its name (one request per region). Without O(region) and E(HW_REGION_NAME), that region is the first of
+        O(regions).
+      - When not set, or empty, only O(region) is read.
+      - A plain URL in O(endpoints) serves every region; a service's entry may map regions to URLs instead.
+      - Every region is listed before Cloud Eye is read in any, and an error in any region fails the task with a
+        message that names the region.
+    type: list
+    elements: str
+    version_added: 1.2.0
   plot_dir:
     description:
       - When set, write one SVG chart per bandwidth into this directory (created when missing), and one overview page
         C(overview.html) of the whole run. Needs the Python library pygal on the host that runs the module.
       - A chart is named after the bandwidth's name, made safe for a file name (characters other than letters, digits,
         C(_), C(-) and C(.) become C(_)), and the first 8 characters of its ID, for example
-        C(shared-web_2f8b4c6a.svg) (the whole ID if two bandwidths would share a file name).
+        C(shared-web_2f8b4c6a.svg) (the whole ID if two bandwidths would share a file name, and the whole ID and the
+        region if they would still share it). The charts of every region of O(regions) go into this directory.
       - A chart shows the hourly maxima against their date and hour (UTC) on a y-axis that starts at 0, with
         horizontal lines for the percentile of O(usage.percentile), the current size and the recommended size, and a
         note when there are fewer than O(usage.min_hours) hourly points (the size is kept) or when the bandwidth is
@@ -98,12 +117,31 @@ EXAMPLES = r"""
 - name: Show where the charts are
   ansible.builtin.debug:
     msg: "Charts: {{ peaks.bandwidths | map(attribute='plot') | join(', ') }}; overview: {{ peaks.overview }}"
+
+- name: Recommend sizes for the VPC bandwidths of two regions, with one monthly total for both
+  hwcloud.bandwidth.vpc_bandwidth_usage_info:
+    regions:
+      - cn-north-4
+      - ap-southeast-1
+  register: fleet
+
+- name: Show each recommendation with its region
+  ansible.builtin.debug:
+    msg: "{{ item.region }} {{ item.name }}: {{ item.size }} -> {{ item.recommended_size }} Mbit/s"
+  loop: "{{ fleet.bandwidths }}"
+
+- name: Show what the recommendations of both regions save or cost a month together
+  ansible.builtin.debug:
+    msg: >-
+      {{ fleet.monthly_change.monthly_change }} {{ fleet.monthly_change.currency }} a month
+      ({{ fleet.monthly_change.unknown }} not priced)
 """
 
 RETURN = r"""
 bandwidths:
   description:
-    - One entry per bandwidth analysed, in the order of O(ids) or of the listing.
+    - One entry per bandwidth analysed, in the order of O(ids), or region by region (in the order of O(regions)) in
+      the order of each region's listing.
     - A smaller recommended size of a yearly/monthly (V(prepaid)) bandwidth is a billing order when applied.
   returned: always
   type: list
@@ -129,6 +167,11 @@ bandwidths:
       choices: [prepaid, on_demand]
       sample: prepaid
     # End of the generated fields.
+    region:
+      description: The region of the bandwidth, one of O(regions) (or O(region)).
+      type: str
+      sample: cn-north-4
+      version_added: 1.2.0
     hours:
       description: How many hourly points Cloud Eye returned for the window.
       type: int
@@ -169,14 +212,14 @@ bandwidths:
       type: dict
       version_added: 1.2.0
     plot:
-      description: The path of the SVG chart of the bandwidth, named after its name and ID.
+      description: The path of the SVG chart of the bandwidth, named after its name and ID (see O(plot_dir)).
       type: str
       returned: when O(plot_dir) is set
       sample: /tmp/bandwidth-usage/shared-web-prod_3a5b7c9d.svg
 monthly_change:
   description:
-    - What all the recommendations save or cost a month together, at list prices - C(currency), C(monthly_change) and
-      C(unknown) (recommendations that could not be priced).
+    - What all the recommendations (of every region read) save or cost a month together, at list prices -
+      C(currency), C(monthly_change) and C(unknown) (recommendations that could not be priced).
   returned: always
   type: dict
   sample: {currency: CNY, monthly_change: -1520.0, unknown: 0}
@@ -188,6 +231,7 @@ overview:
   sample: /tmp/bandwidth-usage/overview.html
 """
 
+import contextlib
 import datetime
 import html
 import os
@@ -197,7 +241,12 @@ import traceback
 
 from ansible.module_utils.basic import missing_required_lib
 
-from ansible_collections.hwcloud.bandwidth.plugins.module_utils._module import BandwidthModule, usage_argument_spec
+from ansible_collections.hwcloud.bandwidth.plugins.module_utils._errors import HwCloudError, ValidationError
+from ansible_collections.hwcloud.bandwidth.plugins.module_utils._module import (
+    BandwidthModule,
+    region_list,
+    usage_argument_spec,
+)
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._plan import VpcSizes
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._pricing import Prices, unknown_price
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._usage import CloudEye, UsagePolicy, recommend
@@ -248,14 +297,20 @@ def chart_points(series, end):
 
 
 def plot_file_name(entry, used):
-    """<name made filesystem-safe>_<first 8 characters of the id>.svg; the whole id when that is taken."""
+    """<name made filesystem-safe>_<first 8 characters of the id>.svg; the whole id when that is taken, and the
+    whole id and the region when that is taken too (one run may read several regions)."""
     name = SAFE_NAME.sub("_", entry.get("name") or "").strip("._")[:64] or "bandwidth"
-    for suffix in (str(entry["id"])[:8], SAFE_NAME.sub("_", str(entry["id"]))):
+    whole = SAFE_NAME.sub("_", str(entry["id"]))
+    suffixes = [str(entry["id"])[:8], whole]
+    if entry.get("region"):
+        suffixes.append("%s_%s" % (whole, SAFE_NAME.sub("_", str(entry["region"]))))
+    for suffix in suffixes:
         file_name = "%s_%s.svg" % (name, suffix)
         if file_name not in used:
             used.add(file_name)
             return file_name
-    raise ValueError("two bandwidths share the id %s" % entry["id"])
+    raise ValueError("two bandwidths share the id %s%s" % (
+        entry["id"], " in region %s" % entry["region"] if entry.get("region") else ""))
 
 
 def ordinal(number):
@@ -317,7 +372,8 @@ def write_plot(pygal, path, entry, series, policy, end):
     points, derived = chart_points(series, end)
     first = points[0][0] if points else _utc(end - policy.window_days * 86400)
     last = points[-1][0] if points else _utc(end)
-    heading = "%s (%s), %s" % (entry.get("name"), entry["id"], entry.get("billing_mode"))
+    where = " in %s" % entry["region"] if entry.get("region") else ""
+    heading = "%s (%s)%s, %s" % (entry.get("name"), entry["id"], where, entry.get("billing_mode"))
     title = "\n".join([heading] + chart_notes(entry, policy.min_hours))
     x_title = "hour (UTC)%s" % (", counted back from the end of the window" if derived else "")
     chart = _chart(pygal, title, x_title)
@@ -356,7 +412,8 @@ def _overview_row(entry):
     return ("<tr%s><td>%s<br><small>%s</small></td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td>"
             '<td><div class="bar"><div style="width:%.1f%%"></div></div>%s</td><td>%s</td><td>%s</td>'
             "<td><small>%s</small></td><td>%s</td></tr>"
-            % (flag, html.escape(entry.get("name") or ""), html.escape(entry["id"]),
+            % (flag, html.escape(entry.get("name") or ""),
+               html.escape(entry["id"]) + ("<br>%s" % html.escape(entry["region"]) if entry.get("region") else ""),
                _cell(entry.get("billing_mode")), _cell(entry["size"]), _cell(entry.get("hours")),
                _cell(entry.get("peak_mbit")), _cell(entry.get("percentile_mbit")), width,
                _cell(utilization, " %"), _cell(saturated, " %"), change if change is not None else "&ndash;",
@@ -368,43 +425,69 @@ def write_overview(path, entries, policy):
     heading = ("VPC bandwidth usage: %s percentile of the hourly maxima over %s days, %s%% headroom"
                % (ordinal(policy.percentile), policy.window_days, policy.headroom_percent))
     rows = "\n".join(_overview_row(entry) for entry in entries)
+    regions = list(dict.fromkeys(entry["region"] for entry in entries if entry.get("region")))
     page = """<!DOCTYPE html>
 <html><head><meta charset="utf-8"><title>%(title)s</title><style>
 body{font-family:sans-serif;margin:1.5em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;
 vertical-align:top;text-align:left}.bar{display:inline-block;width:120px;height:10px;background:#eee;margin-right:6px}
 .bar div{height:10px;background:#1f77b4}tr.saturated td{background:#fff3e0}
 </style></head><body><h1>%(title)s</h1>
-<p>%(count)d bandwidth(s), written %(written)s UTC. Sizes in Mbit/s; utilization is the percentile as a share of the
+<p>%(count)d bandwidth(s)%(regions)s, written %(written)s UTC. Sizes in Mbit/s; utilization is the percentile as a share of the
 size; saturated is the share of hours at 95%% of the size or more (highlighted from %(saturated)d%%).</p>
 <table><tr><th>bandwidth</th><th>billing</th><th>size</th><th>hours</th><th>peak</th><th>percentile</th>
 <th>utilization</th><th>saturated</th><th>recommended</th><th>reason</th><th></th></tr>
 %(rows)s
 </table></body></html>
 """ % {"title": html.escape(heading), "count": len(entries), "rows": rows, "saturated": SATURATED_PERCENT,
+       "regions": html.escape(" in %s" % ", ".join(regions)) if regions else "",
        "written": _utc(time.time()).strftime("%Y-%m-%d %H:%M")}
     with open(path, "w", encoding="utf-8") as handle:
         handle.write(page)
 
 
 def write_charts(pygal, directory, entries, series, policy, end=None):
-    """A chart per entry (its path in the entry's C(plot)) and the overview page; returns the overview's path."""
+    """A chart per entry (its path in the entry's C(plot)) and the overview page; returns the overview's path.
+
+    C(series) holds the hourly values of each entry, in the order of C(entries).
+    """
     end = time.time() if end is None else end
     os.makedirs(directory, exist_ok=True)
     used = set()
-    for entry in entries:
+    for entry, values in zip(entries, series):
         entry["plot"] = os.path.join(directory, plot_file_name(entry, used))
-        write_plot(pygal, entry["plot"], entry, series.get(entry["id"]), policy, end)
+        write_plot(pygal, entry["plot"], entry, values, policy, end)
     overview = os.path.join(directory, "overview.html")
     write_overview(overview, entries, policy)
     return overview
 
 
+@contextlib.contextmanager
+def in_region(region):
+    """Name ``region`` in an error raised within, unless the error names it already."""
+    try:
+        yield
+    except HwCloudError as exc:
+        if "region %s" % region not in exc.operation:
+            exc.operation = "%s in region %s" % (exc.operation, region)
+        raise
+    except ValidationError as exc:
+        raise ValidationError("region %s: %s" % (region, exc)) from None
+
+
 class VpcBandwidthUsageInfoModule(BandwidthModule):
     argument_spec = dict(
         ids=dict(type="list", elements="str"),
+        regions=dict(type="list", elements="str"),
         usage=usage_argument_spec(),
         plot_dir=dict(type="path"),
     )
+    region_sources = "the region option (for example region: cn-north-4) or the regions option"
+
+    @classmethod
+    def home_region(cls, params):
+        """``region``, or the first of ``regions`` when only they are given."""
+        names = [name.strip() for name in params.get("regions") or [] if isinstance(name, str) and name.strip()]
+        return params.get("region") or (names[0] if names else None)
 
     def run(self):
         params = self.module.params
@@ -414,28 +497,57 @@ class VpcBandwidthUsageInfoModule(BandwidthModule):
             if pygal is None:
                 self.module.fail_json(msg=missing_required_lib("pygal", reason="to write the charts of plot_dir"),
                                       exception=error)
-        # Validate the options before any call, against the documented defaults; the region's
+        # Validate the options before any call, against the documented defaults; each region's
         # limits, when readable, narrow them below.
-        UsagePolicy.from_params(params["usage"], VpcSizes())
-        service = VpcBandwidths(self.client)
-        bandwidths = self._select(service.list(), params["ids"])
-        policy = UsagePolicy.from_params(params["usage"], VpcSizes(service.size_limits() or {}))
-        eye = CloudEye(self.client, workers=CLOUD_EYE_WORKERS)
-        series = eye.hourly_maxima(bandwidths, window_days=policy.window_days)
-        entries = [recommend(bandwidth, series.get(bandwidth["id"]), policy) for bandwidth in bandwidths]
-        self.price(bandwidths, entries)
+        rule = UsagePolicy.from_params(params["usage"], VpcSizes())
+        try:
+            regions = region_list(params["region"], params["regions"])
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from None
+        # Every region is listed (and every id found) before Cloud Eye is read anywhere.
+        listings = []
+        for region in regions:
+            with in_region(region):
+                listings.append((region, VpcBandwidths(self.region_client(region)).list()))
+        rows = []
+        for region, bandwidths in self._select(listings, params["ids"]):
+            rows.extend(self._recommend(region, bandwidths))
+        if params["ids"]:
+            order = {bandwidth_id: index for index, bandwidth_id in enumerate(dict.fromkeys(params["ids"]))}
+            rows.sort(key=lambda row: order[row[0]["id"]])
+        entries = [entry for _bandwidth, entry, _series in rows]
+        self.price(self.region_client(regions[0]), rows)
         if pygal is not None:
-            self.result["overview"] = write_charts(pygal, params["plot_dir"], entries, series, policy)
+            self.result["overview"] = write_charts(pygal, params["plot_dir"], entries,
+                                                   [series for _bandwidth, _entry, series in rows], rule)
         self.result["bandwidths"] = entries
 
-    def price(self, bandwidths, entries):
-        """What each recommendation saves or costs a month at list prices, and the total (``monthly_change``)."""
-        prices = Prices(self.client, warn=self.warn)
-        changes = [(bandwidth, entry["size"], entry["recommended_size"], None)
-                   for bandwidth, entry in zip(bandwidths, entries) if entry["recommended_size"] != entry["size"]]
+    def _recommend(self, region, bandwidths):
+        """``(bandwidth, usage entry, hourly values)`` of each bandwidth of a region, by its own limits and Cloud Eye."""
+        client = self.region_client(region)
+        with in_region(region):
+            limits = VpcBandwidths(client).size_limits()
+            policy = UsagePolicy.from_params(self.module.params["usage"], VpcSizes(limits or {}))
+            eye = CloudEye(client, workers=CLOUD_EYE_WORKERS)
+            series = eye.hourly_maxima(bandwidths, window_days=policy.window_days)
+        rows = []
+        for bandwidth in bandwidths:
+            entry = recommend(bandwidth, series.get(bandwidth["id"]), policy)
+            entry["region"] = region
+            rows.append((bandwidth, entry, series.get(bandwidth["id"])))
+        return rows
+
+    def price(self, client, rows):
+        """What each recommendation saves or costs a month at list prices, and the total (``monthly_change``).
+
+        Billing is global: one price inquiry per billing mode for the bandwidths of every region.
+        """
+        prices = Prices(client, warn=self.warn)
+        changes = [(bandwidth, entry["size"], entry["recommended_size"], entry["region"])
+                   for bandwidth, entry, _series in rows if entry["recommended_size"] != entry["size"]]
         quotes = iter(prices.estimate(changes)) if changes else iter(())
         total, currency, unknown = 0.0, None, 0
-        for entry in entries:
+        for _bandwidth, entry, _series in rows:
             if entry["recommended_size"] == entry["size"]:
                 entry["price"] = dict(unknown_price("the recommended size is the current size"), monthly_change=0.0)
                 continue
@@ -447,22 +559,24 @@ class VpcBandwidthUsageInfoModule(BandwidthModule):
             currency, total = entry["price"]["currency"], total + change
         self.result["monthly_change"] = {"currency": currency, "monthly_change": round(total, 2), "unknown": unknown}
 
-    def _select(self, bandwidths, ids):
+    def _select(self, listings, ids):
+        """``[(region, bandwidths)]``: every bandwidth listed, or those of ``ids`` (each id once)."""
         if not ids:
-            return bandwidths
-        by_id = {bandwidth["id"]: bandwidth for bandwidth in bandwidths}
-        unknown = [bandwidth_id for bandwidth_id in ids if bandwidth_id not in by_id]
+            return listings
+        found = {}
+        for region, bandwidths in listings:
+            for bandwidth in bandwidths:
+                found.setdefault(bandwidth["id"], []).append(region)
+        unknown = [bandwidth_id for bandwidth_id in ids if bandwidth_id not in found]
         if unknown:
-            self.fail("no VPC bandwidth of region %s has the id %s (of %d listed); check ids and the region, "
+            regions = [region for region, _bandwidths in listings]
+            self.fail("no VPC bandwidth of region%s %s has the id %s (of %d listed); check ids and the regions, "
                       "hwcloud.bandwidth.vpc_bandwidth_info lists the bandwidths"
-                      % (self.module.params["region"], ", ".join(unknown), len(bandwidths)))
-        seen = set()
-        chosen = []
-        for bandwidth_id in ids:
-            if bandwidth_id not in seen:
-                seen.add(bandwidth_id)
-                chosen.append(by_id[bandwidth_id])
-        return chosen
+                      % ("s" if len(regions) > 1 else "", ", ".join(regions), ", ".join(unknown),
+                         sum(len(bandwidths) for _region, bandwidths in listings)))
+        wanted = set(ids)
+        return [(region, [bandwidth for bandwidth in bandwidths if bandwidth["id"] in wanted])
+                for region, bandwidths in listings if any(bandwidth["id"] in wanted for bandwidth in bandwidths)]
 
 
 def main():

@@ -95,7 +95,8 @@ def test_the_usage_entries_are_documented_field_by_field_with_a_real_sample():
     # 169 hours: the 95th percentile (rank 161) is 49.2 Mbit/s, the peak 50 Mbit/s.
     hours = [10.0] * 160 + [49.2] * 8 + [50.0]
     entry = recommend(bandwidth, hours, UsagePolicy.from_params(None, VpcSizes({})))
-    assert set(contains) == set(entry) | {"plot", "price"}
+    # The module adds the price, the region and, with plot_dir, the chart.
+    assert set(contains) == set(entry) | {"plot", "price", "region"}
     for name, value in entry.items():
         assert value == contains[name]["sample"], name
 
