@@ -110,8 +110,8 @@ options:
     description:
       - The region of the bandwidths, for example V(cn-north-4).
       - May be a Jinja2 template.
+      - Required, from this option or E(HW_REGION_NAME), unless the plugin is given a list of regions.
     type: str
-    required: true
     env:
       - name: HW_REGION_NAME
   project_id:

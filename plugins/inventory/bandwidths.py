@@ -10,9 +10,9 @@ short_description: Huawei Cloud Workspace and VPC bandwidths as an inventory
 version_added: 1.0.0
 author: Contributors to the hwcloud.bandwidth collection (@hwcloud-bandwidth)
 description:
-  - Makes every Workspace bandwidth and every VPC (elastic IP) bandwidth of a region one inventory host,
-    with the normalised bandwidth fields of the collection as host variables.
-  - Adds each host to groups by service, billing mode, share type and enterprise project, and supports
+  - Makes every Workspace bandwidth and every VPC (elastic IP) bandwidth of a region, or of several regions
+    (O(regions)), one inventory host, with the normalised bandwidth fields of the collection as host variables.
+  - Adds each host to groups by service, billing mode, share type, enterprise project and region, and supports
     O(compose), O(keyed_groups) and O(groups) for more.
   - A playbook can then resize bandwidths per host with a local connection, and AWX can slice a large
     fleet across execution nodes.
@@ -23,14 +23,15 @@ description:
     Workspace bandwidths add C(bandwidth_subnet_id), C(bandwidth_vpc_id) and the other Workspace fields,
     VPC bandwidths add C(bandwidth_share_type) (V(WHOLE) or V(PER)), C(bandwidth_publicip_info) and the
     other VPC fields. Every host also has C(bandwidth_service) (V(workspace) or V(vpc)),
-    C(bandwidth_region) and C(bandwidth_project_id)."
+    C(bandwidth_region) (the region it was listed in) and C(bandwidth_project_id) (that region's project)."
   - "A field whose prefixed name Ansible reserves for a keyword is named C(bandwidth_) followed by the field name
     instead. This matters only for an empty O(vars_prefix): the bandwidth's name is then C(bandwidth_name), not
     C(name), so that Ansible does not warn C(Found variable using reserved name 'name')."
   - "Groups (always added): C(service_workspace) and C(service_vpc); C(billing_mode_prepaid) and
     C(billing_mode_on_demand); C(share_type_whole) and C(share_type_per) (VPC bandwidths only);
     C(enterprise_project_<id>) with every character other than letters, digits and C(_) of the id
-    replaced by C(_) (for example C(enterprise_project_0) for the default enterprise project)."
+    replaced by C(_) (for example C(enterprise_project_0) for the default enterprise project); C(region_<region>)
+    in the same form (for example C(region_cn_north_4))."
   - Secrets (O(secret_key), O(security_token)) never become host variables.
 extends_documentation_fragment:
   - hwcloud.bandwidth.common.plugin
@@ -46,6 +47,25 @@ options:
     type: str
     required: true
     choices: [hwcloud.bandwidth.bandwidths]
+  regions:
+    description:
+      - The regions whose bandwidths become hosts, each listed once, in the order given, for example
+        V(cn-north-4) and V(ap-southeast-1). Items may be Jinja2 templates.
+      - When set, exactly these regions are listed, and O(region) only when it is listed too. O(region) (or
+        E(HW_REGION_NAME)) still names the region whose project O(project_id) is; every other region's project is
+        looked up through IAM by its name (one request per region). Without O(region), that region is the first of
+        O(regions).
+      - When not set, or empty, only O(region) is listed.
+      - Each host carries the region it was listed in (C(bandwidth_region) with the default O(vars_prefix)) and joins
+        the group C(region_<region>), so that a play or an AWX job can pick a region with C(--limit region_cn_north_4)
+        and build resize targets with their region.
+      - A region whose listing fails fails the whole source, and the message names the region, so that a partial
+        inventory never replaces a whole one.
+      - It has no environment variable, on purpose - one would silently replace the O(region) of every source file
+        of the environment (E(HW_REGION_NAME) sets O(region)).
+    type: list
+    elements: str
+    version_added: 1.2.0
   services:
     description:
       - Which bandwidths to list.
@@ -100,6 +120,12 @@ EXAMPLES = r"""
 plugin: hwcloud.bandwidth.bandwidths
 region: cn-north-4
 
+# Every bandwidth of two regions; hosts get bandwidth_region and join region_cn_north_4 or region_ap_southeast_1
+plugin: hwcloud.bandwidth.bandwidths
+regions:
+  - cn-north-4
+  - ap-southeast-1
+
 # Bare field names (id, size, service...); the name, which Ansible reserves, stays bandwidth_name
 plugin: hwcloud.bandwidth.bandwidths
 region: cn-north-4
@@ -142,6 +168,7 @@ from ansible_collections.hwcloud.bandwidth.plugins.module_utils._client import (
     HwCloudClient,
 )
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._errors import HwCloudError
+from ansible_collections.hwcloud.bandwidth.plugins.module_utils._module import region_list
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._vpc import VpcBandwidths
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._workspace import WorkspaceBandwidths
 
@@ -163,7 +190,7 @@ SERVICE_CLASSES = {
 }
 CONNECTION_OPTIONS = ("access_key", "secret_key", "security_token", "region", "project_id", "cloud", "endpoints",
                       "validate_certs", "request_timeout", "max_retries")
-TEMPLATED_OPTIONS = ("access_key", "secret_key", "security_token", "region")
+TEMPLATED_OPTIONS = ("access_key", "secret_key", "security_token", "region", "regions")
 # Fields that are host variables of every host even when the service's answer lacks them.
 EXTRA_FIELDS = ("service", "region", "project_id")
 # The prefix of a field whose prefixed name Ansible reserves (with an empty vars_prefix: name).
@@ -185,6 +212,8 @@ def standard_groups(record):
         groups.append(group_name("share_type", record["share_type"]))
     if record.get("enterprise_project_id") not in (None, ""):
         groups.append(group_name("enterprise_project", record["enterprise_project_id"]))
+    if record.get("region"):
+        groups.append(group_name("region", record["region"]))
     return groups
 
 
@@ -212,20 +241,41 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
 
     def _option(self, name):
         value = self.get_option(name)
-        if name in TEMPLATED_OPTIONS and isinstance(value, str) and "{" in value:
+        if name in TEMPLATED_OPTIONS:
+            value = [self._template(item) for item in value] if isinstance(value, list) else self._template(value)
+        return value
+
+    def _template(self, value):
+        if isinstance(value, str) and "{" in value:
             self.templar.available_variables = self._vars or {}
             value = self.templar.template(trust_as_template(value))
         return value
 
-    def client_config(self):
-        """The :class:`ClientConfig` from the options (the ``HW_*`` variables are their ``env`` fallbacks)."""
+    def client_configs(self):
+        """A :class:`ClientConfig` per region listed (the ``HW_*`` variables are the options' ``env`` fallbacks).
+
+        The ``project_id`` option is the project of ``region`` (of the first of ``regions`` without it);
+        every other region's project is looked up through IAM.
+        """
         options = {name: self._option(name) for name in CONNECTION_OPTIONS}
         if options["endpoints"] in ("", None):
             options["endpoints"] = None
         try:
-            return ClientConfig(**options)
+            regions = region_list(options["region"], self._option("regions"))
         except ValueError as exc:
-            raise AnsibleParserError("%s: invalid connection settings: %s" % (self.NAME, to_native(exc))) from None
+            raise AnsibleParserError("%s: %s" % (self.NAME, to_native(exc))) from None
+        if not regions[0]:
+            raise AnsibleParserError("%s: no region: set region or regions in the inventory source, or the "
+                                     "HW_REGION_NAME environment variable" % self.NAME)
+        home = options["region"] or regions[0]
+        configs = []
+        for region in regions:
+            settings = dict(options, region=region, project_id=options["project_id"] if region == home else None)
+            try:
+                configs.append(ClientConfig(**settings))
+            except ValueError as exc:
+                raise AnsibleParserError("%s: invalid connection settings: %s" % (self.NAME, to_native(exc))) from None
+        return configs
 
     def make_client(self, config):
         """The API client; tests replace it with a fake."""
@@ -242,33 +292,42 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
 
     # -- reading ----------------------------------------------------------------------------
 
+    def listing_filters(self):
+        """``{service: filters}`` of the services to list, each checked against its listing before any request."""
+        chosen = {}
+        for service in self.get_option("services"):
+            filters = self._filters(service)
+            signature = inspect.signature(SERVICE_CLASSES[service].list)
+            try:
+                signature.bind(None, **filters)
+            except TypeError:
+                accepted = [name for name, parameter in list(signature.parameters.items())[1:]
+                            if parameter.kind == parameter.POSITIONAL_OR_KEYWORD]
+                raise AnsibleParserError("%s: %s_filters holds a filter the %s listing does not take (given: %s; "
+                                         "taken: %s)" % (self.NAME, service, service, ", ".join(sorted(filters)),
+                                                         ", ".join(accepted))) from None
+            chosen[service] = filters
+        return chosen
+
     def fetch(self):
-        """Every bandwidth of the selected services, normalised, with ``service``, ``region`` and ``project_id``."""
-        config = self.client_config()
-        try:
-            client = self.make_client(config)
-            records = []
-            for service in self.get_option("services"):
-                listing = SERVICE_CLASSES[service](client).list
-                filters = self._filters(service)
-                signature = inspect.signature(listing)
-                try:
-                    signature.bind(**filters)
-                except TypeError:
-                    accepted = [name for name, parameter in signature.parameters.items()
-                                if parameter.kind == parameter.POSITIONAL_OR_KEYWORD]
-                    raise ValueError("%s_filters holds a filter the %s listing does not take (given: %s; taken: %s)"
-                                     % (service, service, ", ".join(sorted(filters)), ", ".join(accepted))) from None
-                for bandwidth in listing(**filters):
-                    record = dict(bandwidth)
-                    record["service"] = service
-                    record["region"] = config.region
-                    record["project_id"] = client.project_id
-                    records.append(record)
-        except HwCloudError as exc:
-            raise AnsibleParserError("%s: %s" % (self.NAME, to_native(exc))) from None
-        except ValueError as exc:  # an unknown filter name
-            raise AnsibleParserError("%s: %s" % (self.NAME, to_native(exc))) from None
+        """Every bandwidth of the selected services and regions, normalised, with ``service``, ``region`` and
+        ``project_id``; a region that fails fails the whole source, naming the region."""
+        configs = self.client_configs()
+        filters = self.listing_filters()
+        records = []
+        for config in configs:
+            try:
+                client = self.make_client(config)
+                for service, service_filters in filters.items():
+                    for bandwidth in SERVICE_CLASSES[service](client).list(**service_filters):
+                        record = dict(bandwidth)
+                        record.update(service=service, region=config.region, project_id=client.project_id)
+                        records.append(record)
+            except HwCloudError as exc:
+                where = "" if "region %s" % config.region in str(exc) else "region %s: " % config.region
+                raise AnsibleParserError("%s: %s%s" % (self.NAME, where, to_native(exc))) from None
+            except ValueError as exc:  # a filter name the service refuses
+                raise AnsibleParserError("%s: %s" % (self.NAME, to_native(exc))) from None
         return records
 
     # -- building ---------------------------------------------------------------------------

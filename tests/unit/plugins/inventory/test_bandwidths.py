@@ -473,3 +473,101 @@ def test_unknown_filters_are_refused(tmp_path, monkeypatch, option, filters):
     run = Run(tmp_path, monkeypatch, client_factory=api_client)
     with pytest.raises(AnsibleParserError, match="filter"):
         run.parse({"access_key": "AK", "secret_key": "SK", "region": "cn-north-4", option: filters})
+
+
+# -- regions ----------------------------------------------------------------------------------
+
+
+WEST_VPC = [dict(VPC[0], id="vpc-west-1", name="shared-west", size=30)]
+
+
+class RegionalClient(FakeClient):
+    """A client whose project is the configured one, or the one IAM would give for its region."""
+
+    def __init__(self, config):
+        super().__init__(config)
+        self.project_id = config.project_id or "iam-project-of-%s" % config.region
+
+
+def regional_service(by_region):
+    """A service class that lists ``by_region[region]`` for the region of its client (an exception is raised)."""
+    def listing(self, **filters):
+        del filters
+        records = by_region[self.client.config.region]
+        if isinstance(records, Exception):
+            raise records
+        return [dict(record) for record in records]
+    return type("RegionalService", (FakeService,), {"list": listing})
+
+
+@pytest.fixture
+def regional(tmp_path, monkeypatch):
+    monkeypatch.setitem(bandwidths.SERVICE_CLASSES, "workspace",
+                        regional_service({"cn-north-4": WORKSPACE, "ap-southeast-1": [], "ap-southeast-3": []}))
+    monkeypatch.setitem(bandwidths.SERVICE_CLASSES, "vpc",
+                        regional_service({"cn-north-4": VPC, "ap-southeast-1": WEST_VPC, "ap-southeast-3": []}))
+    return Run(tmp_path, monkeypatch, client_factory=RegionalClient)
+
+
+def test_regions_make_hosts_of_every_region_with_their_region_and_project(regional):
+    inventory = regional.parse({"access_key": "AK", "secret_key": "SK", "region": "cn-north-4", "project_id": "P-HOME",
+                                "regions": ["cn-north-4", "ap-southeast-1"]})
+    assert [config.region for config in regional.configs] == ["cn-north-4", "ap-southeast-1"]
+    assert [config.project_id for config in regional.configs] == ["P-HOME", None]
+    assert sorted(inventory.hosts) == ["vpc-bw-1", "vpc-bw-2", "vpc-west-1", "ws-1", "ws-2"]
+    west = hostvars(inventory, "vpc-west-1")
+    assert (west["bandwidth_region"], west["bandwidth_project_id"]) == ("ap-southeast-1", "iam-project-of-ap-southeast-1")
+    assert (west["bandwidth_id"], west["bandwidth_service"], west["bandwidth_size"]) == ("vpc-west-1", "vpc", 30)
+    home = hostvars(inventory, "ws-1")
+    assert (home["bandwidth_region"], home["bandwidth_project_id"]) == ("cn-north-4", "P-HOME")
+    assert members(inventory, "region_ap_southeast_1") == ["vpc-west-1"]
+    assert members(inventory, "region_cn_north_4") == ["vpc-bw-1", "vpc-bw-2", "ws-1", "ws-2"]
+    assert members(inventory, "service_vpc") == ["vpc-bw-1", "vpc-bw-2", "vpc-west-1"]
+
+
+def test_regions_replace_region_which_keeps_only_its_project(regional):
+    inventory = regional.parse({"access_key": "AK", "secret_key": "SK", "region": "cn-north-4", "project_id": "P-HOME",
+                                "regions": ["ap-southeast-1", "ap-southeast-3", "ap-southeast-1"]})
+    assert [(config.region, config.project_id) for config in regional.configs] == [
+        ("ap-southeast-1", None), ("ap-southeast-3", None)]
+    assert sorted(inventory.hosts) == ["vpc-west-1"]
+
+
+def test_without_region_the_first_of_regions_has_the_project(regional, monkeypatch):
+    monkeypatch.setenv("HW_PROJECT_ID", "ENV-PROJECT")
+    regional.parse({"access_key": "AK", "secret_key": "SK", "regions": [" ap-southeast-1 ", "cn-north-4"]})
+    assert [(config.region, config.project_id) for config in regional.configs] == [
+        ("ap-southeast-1", "ENV-PROJECT"), ("cn-north-4", None)]
+
+
+@pytest.mark.parametrize("extra", [{}, {"regions": []}])
+def test_without_regions_only_region_is_listed(regional, extra):
+    inventory = regional.parse(dict({"access_key": "AK", "secret_key": "SK", "region": "cn-north-4"}, **extra))
+    assert [config.region for config in regional.configs] == ["cn-north-4"]
+    assert sorted(inventory.hosts) == ["vpc-bw-1", "vpc-bw-2", "ws-1", "ws-2"]
+    assert members(inventory, "region_cn_north_4") == sorted(inventory.hosts)
+
+
+def test_regions_may_be_templates(regional, monkeypatch):
+    monkeypatch.setenv("MY_REGION", "ap-southeast-1")
+    regional.parse({"access_key": "AK", "secret_key": "SK", "regions": ["cn-north-4", "{{ lookup('env', 'MY_REGION') }}"]})
+    assert [config.region for config in regional.configs] == ["cn-north-4", "ap-southeast-1"]
+
+
+def test_a_region_that_fails_fails_the_source_and_is_named(regional, monkeypatch):
+    error = HwCloudError("list VPC bandwidths", "Token not allowed to do this action.", status=403, error_code="VPC.2701")
+    monkeypatch.setitem(bandwidths.SERVICE_CLASSES, "vpc", regional_service({"cn-north-4": VPC, "ap-southeast-1": error}))
+    with pytest.raises(AnsibleParserError) as caught:
+        regional.parse({"access_key": "AK", "secret_key": "SK", "regions": ["cn-north-4", "ap-southeast-1"]})
+    message = str(caught.value)
+    assert "region ap-southeast-1: list VPC bandwidths failed (HTTP 403, VPC.2701)" in message
+
+
+@pytest.mark.parametrize("config, words", [
+    ({}, "no region: set region or regions"),
+    ({"regions": ["cn-north-4", " "]}, "regions: item 2 is not a region name"),
+])
+def test_regions_that_name_no_region_fail_before_any_request(regional, config, words):
+    with pytest.raises(AnsibleParserError, match=words):
+        regional.parse(dict({"access_key": "AK", "secret_key": "SK"}, **config))
+    assert regional.clients == []
