@@ -28,9 +28,9 @@ def named(bandwidth, name):
 def clouds_fixture(fake_http):
     """Region r1 (the task's, project proj-1) and r2 (project proj-west, looked up through IAM)."""
     home = FakeCloud(fake_http, PROJECTS[HOME], vpc=[api_bandwidth("bw-home", 50)])
-    west = FakeCloud(fake_http, PROJECTS[WEST], vpc=[
-        api_bandwidth("bw-west", 100, billing_info="CS1:prod:r2:proj-west"), named(api_bandwidth("bw-home-x", 20),
-                                                                                  "name-bw-home")])
+    west_bandwidths = [api_bandwidth("bw-west", 100, billing_info="CS1:prod:r2:proj-west"),
+                       named(api_bandwidth("bw-home-x", 20), "name-bw-home")]
+    west = FakeCloud(fake_http, PROJECTS[WEST], vpc=west_bandwidths)
     home.usage("bw-home", [20.0] * 48)
     west.usage("bw-west", [8.0] * 48)
     west.usage("bw-home-x", [30.0] * 48)
