@@ -122,7 +122,7 @@ EXAMPLES = r"""
   hwcloud.bandwidth.vpc_bandwidth_usage_info:
     regions:
       - cn-north-4
-      - ap-southeast-1
+      - cn-south-1
   register: fleet
 
 - name: Show each recommendation with its region
