@@ -618,18 +618,24 @@ def _check_converged(result, target, item, state):
 
 # -- running -----------------------------------------------------------------------------
 
-def run_round(simulator, round_no, base_seed, workdir, per_round=TARGETS_PER_ROUND, use_role=None):
-    """One random round: draw the account, the targets and the faults from the round's seed, run, judge."""
+def draw_round(base_seed, round_no, per_round=TARGETS_PER_ROUND, use_role=True):
+    """Everything a round's seed decides: (seed, simulator seed, targets, fault rules, fault seed, hazards)."""
     seed = "%s-%d" % (base_seed, round_no)
     rng = random.Random(seed)
     sim_seed = make_seed(rng, round_no)
-    use_role = harness.role_available() if use_role is None else use_role
     targets = draw_targets(rng, sim_seed, per_round, use_role)
     _rate, faults = draw_faults(rng)
     fault_seed = rng.randrange(2 ** 31)
     # The hazards draw from their own stream: the accounts, targets and faults of a seed stay as they were.
     hazards = round_hazards.draw(random.Random(seed + "-hazards"), round_no, targets, sim_seed,
                                  {"workspace": WORKSPACE_SIZES, "vpc": VPC_SIZES}, LONG_DELAY)
+    return seed, sim_seed, targets, faults, fault_seed, hazards
+
+
+def run_round(simulator, round_no, base_seed, workdir, per_round=TARGETS_PER_ROUND, use_role=None):
+    """One random round: draw the account, the targets, the faults and the hazards from the round's seed, run, judge."""
+    use_role = harness.role_available() if use_role is None else use_role
+    seed, sim_seed, targets, faults, fault_seed, hazards = draw_round(base_seed, round_no, per_round, use_role)
     return execute(simulator, round_no, seed, sim_seed, targets, faults, fault_seed, workdir, hazards=hazards)[0]
 
 
