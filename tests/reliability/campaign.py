@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import contextlib
 import json
 import os
 import random
@@ -43,12 +44,12 @@ from concurrent.futures import ThreadPoolExecutor
 
 import yaml
 
-from tests.reliability import harness, hazards as round_hazards
+from tests.reliability import harness, hazards as round_hazards, payproxy
 from tests.simulator.control import start_simulator
 
 FAULT_KINDS = ("latency", "throttle", "error", "html", "drop_before", "drop_after")
 # Beside the injected faults, the log shows the 429s of the simulator's rate limits (throttling storms).
-LOGGED_FAULTS = FAULT_KINDS + ("rate_limited",)
+LOGGED_FAULTS = FAULT_KINDS + ("error_after", "rate_limited")
 TARGETS_PER_ROUND = 8
 REQUEST_TIMEOUT = 2          # seconds: a latency fault of LONG_DELAY outlives it
 LONG_DELAY = 2.5
@@ -300,22 +301,28 @@ def _pay_tasks(phase, targets):
     return tasks
 
 
-def _mark(url, name, clear_faults=False):
+def _mark(url, name, clear_faults=None):
+    """A play that reads the request count; with ``clear_faults`` (the simulator's URL, or the pay proxy's in front
+    of it), the faults are cleared first."""
     tasks = []
     if clear_faults:
-        tasks.append({"name": "clear faults", "ansible.builtin.uri": {"url": url + "/_sim/faults", "method": "DELETE"}})
+        tasks.append({"name": "clear faults", "ansible.builtin.uri": {"url": clear_faults + "/_sim/faults",
+                                                                      "method": "DELETE"}})
     tasks.append({"name": name, "ansible.builtin.uri": {"url": url + "/_sim/summary", "return_content": True}})
     return {"name": name, "hosts": "localhost", "gather_facts": False, "tasks": tasks}
 
 
-def round_playbook(url, targets):
+def round_playbook(url, targets, bss_url=None):
+    connection = harness.credentials(url, request_timeout=REQUEST_TIMEOUT)
+    if bss_url:
+        connection["endpoints"] = dict(connection["endpoints"], bss=bss_url)
+
     def phase(name, tasks):
         return {"name": "phase %s" % name, "hosts": "targets", "gather_facts": False, "strategy": "free",
-                "module_defaults": {"group/hwcloud.bandwidth.all": harness.credentials(url, request_timeout=REQUEST_TIMEOUT)},
-                "tasks": tasks}
+                "module_defaults": {"group/hwcloud.bandwidth.all": connection}, "tasks": tasks}
     return [
         phase("A", _resize_tasks("A", targets) + _pay_tasks("A", targets)),
-        _mark(url, "mark B", clear_faults=True),
+        _mark(url, "mark B", clear_faults=bss_url or url),
         phase("B", _resize_tasks("B", targets) + _pay_tasks("B", targets)),
         _mark(url, "mark C"),
         phase("C", _resize_tasks("C", targets)),
@@ -652,10 +659,17 @@ def execute(simulator, round_no, label, sim_seed, targets, faults, fault_seed, w
     inventory = os.path.join(round_dir, "inventory.yml")
     with open(inventory, "w", encoding="utf-8") as stream:
         yaml.safe_dump(round_inventory(targets, hazards.foreign_orders), stream)
-    run = harness.run_playbook(round_playbook(simulator.url, targets), workdir=round_dir, sim_url=None,
-                               inventory=inventory, args=("-f", str(forks or len(targets) + 1)))
+    proxy = None
+    if hazards.proxy:
+        proxy = payproxy.PayProxy(simulator.url, seed=fault_seed, client_timeout=REQUEST_TIMEOUT, **hazards.proxy)
+    with proxy or contextlib.nullcontext():
+        run = harness.run_playbook(round_playbook(simulator.url, targets, proxy.url if proxy else None),
+                                   workdir=round_dir, sim_url=None, inventory=inventory,
+                                   args=("-f", str(forks or len(targets) + 1)))
     state = simulator.admin.state()
     log = simulator.admin.log()
+    if proxy:
+        payproxy.mark_log(log, proxy.records)
     judge_round(result, run, state, log, simulator.admin.signatures())
     result.seconds = time.monotonic() - started
     if result.violations:

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import collections
 import json
+import random
 import re
 import urllib.request
 
@@ -40,8 +41,9 @@ from tests.simulator.state import DEFAULT_CONFIG
 
 PAY_PATH = "/v3/orders/customer-orders/pay"
 PAY_PATTERN = "^%s$" % PAY_PATH
-# Faults that leave the caller without the outcome of a payment (a 429 is certain: it never reached billing).
-UNKNOWN_PAY_FAULTS = ("drop_before", "drop_after", "latency", "error", "html")
+# Faults that leave the caller without the outcome of a payment (a 429 is certain: it never reached billing);
+# error_after is a gateway error after billing took the payment (tests/reliability/payproxy.py).
+UNKNOWN_PAY_FAULTS = ("drop_before", "drop_after", "latency", "error", "html", "error_after")
 THROTTLING = re.compile(r"HTTP 429|APIGW\.0308|throttl", re.IGNORECASE)
 LIMIT_SHARE = 0.5            # of the auto-pay targets of a round
 # The other user of the account who places the foreign orders (the default seed's temporary credentials).
@@ -55,6 +57,7 @@ class Hazards:
         self.kinds = []
         self.rate_limits = None
         self.rules = []              # fault rules that go before the round's other rules
+        self.proxy = None            # PayProxy settings: gateway errors after a payment went through
         self.foreign = {}            # target id -> the size the foreign order asks for
         self.foreign_orders = {}     # order id -> target id, once placed
 
@@ -72,7 +75,9 @@ def _storm(rng, hazards):
 
 def _pay_faults(rng, hazards, long_delay):
     hazards.kinds.append("payment faults")
-    for kind in rng.sample(UNKNOWN_PAY_FAULTS, 2):
+    # Every such round has gateway errors after the payment went through, and one or two kinds of the simulator's.
+    hazards.proxy = {"times": rng.randint(1, 3), "probability": 0.7, "statuses": (502, 503, 504)}
+    for kind in rng.sample(UNKNOWN_PAY_FAULTS[:-1], rng.randint(1, 2)):
         rule = {"method": "POST", "path": PAY_PATTERN, "kind": kind, "times": rng.randint(1, 3),
                 "probability": 0.7}
         if kind == "latency":
@@ -95,11 +100,13 @@ def _limits(rng, targets, items, hazards):
     for target in targets:
         if target.via != "module" or not (target.expects_order and target.auto_pay) or target.id in hazards.foreign:
             continue
-        if rng.random() >= LIMIT_SHARE:
-            continue
         amount = order_amount(target, items[target.id])
-        # The first order of a round that costs anything goes over its limit; the others, one in two.
-        over = amount > 0 and ("spend limits" not in hazards.kinds or rng.random() < 0.5)
+        # Every round limits its first auto-pay order that costs anything; the others, one in two.
+        first = amount > 0 and "spend limits" not in hazards.kinds
+        if not first and rng.random() >= LIMIT_SHARE:
+            continue
+        # That first one goes over its limit; the others that cost anything, one in three.
+        over = first or (amount > 0 and rng.random() < 1 / 3)
         limit = round(amount * rng.uniform(0.2, 0.9), 2) if over else round(amount * rng.uniform(1.05, 2.0) + 1, 2)
         which = rng.choice(("max_order_amount", "max_run_amount", "both"))
         target.limits = {key: limit for key in ("max_order_amount", "max_run_amount") if which in (key, "both")}
@@ -135,17 +142,19 @@ def _foreign(rng, targets, hazards, sizes):
 def draw(rng, round_no, targets, sim_seed, sizes, long_delay):
     """The hazards of a round; a cycle over the round numbers makes even a short campaign meet each of them."""
     hazards = Hazards()
+    # One stream per hazard, so that a change in how one is drawn leaves the others as they were.
+    storm, pay, foreign, limits = (random.Random(rng.getrandbits(64)) for _ in range(4))
     items = {item["bandwidth_id"]: item for item in sim_seed["workspace_bandwidths"]}
     items.update({item["id"]: item for item in sim_seed["vpc_bandwidths"]})
     if round_no % 4 in (1, 2):
-        _storm(rng, hazards)
+        _storm(storm, hazards)
         sim_seed["config"]["rate_limits"] = hazards.rate_limits
     if round_no % 2 == 0:
-        _pay_faults(rng, hazards, long_delay)
+        _pay_faults(pay, hazards, long_delay)
     if round_no % 4 in (0, 3):
-        _foreign(rng, targets, hazards, sizes)
-    _limits(rng, targets, items, hazards)
-    _role_limit(rng, targets, items)
+        _foreign(foreign, targets, hazards, sizes)
+    _limits(limits, targets, items, hazards)
+    _role_limit(limits, targets, items)
     return hazards
 
 

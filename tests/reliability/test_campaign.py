@@ -13,10 +13,14 @@ from __future__ import annotations
 import json
 import os
 import random
+import threading
+import urllib.error
+import urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from tests.reliability import campaign, harness, hazards
+from tests.reliability import campaign, harness, hazards, payproxy
 
 RUNS = int(os.environ.get("CAMPAIGN_RUNS", "32"))
 SEED = os.environ.get("CAMPAIGN_SEED", "make-test")
@@ -337,6 +341,49 @@ def test_hazards_repeat_with_the_seed_and_a_short_campaign_meets_each_kind():
     # The short campaign of make test meets every hazard, and holds at least one order over its limit.
     assert kinds == {"storm", "payment faults", "spend limits", "foreign order"}
     assert held
+    assert all(found.proxy for found in (campaign.draw_round(SEED, 0)[5], campaign.draw_round(SEED, 2)[5]))
+
+
+class _Billing(BaseHTTPRequestHandler):
+    """A billing endpoint that takes every payment (204)."""
+
+    protocol_version = "HTTP/1.1"
+
+    def do_POST(self):  # noqa: N802 (the name http.server looks up)
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self.send_response(204)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args):
+        """Quiet."""
+
+
+def _post(url, order_id):
+    request = urllib.request.Request(url + hazards.PAY_PATH, data=json.dumps({"order_id": order_id}).encode("utf-8"),
+                                     method="POST", headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=5) as response:
+            return response.status
+    except urllib.error.HTTPError as exc:
+        return exc.code
+
+
+def test_the_pay_proxy_fails_a_payment_that_went_through_and_the_log_says_so():
+    backend = ThreadingHTTPServer(("127.0.0.1", 0), _Billing)
+    threading.Thread(target=backend.serve_forever, daemon=True).start()
+    try:
+        with payproxy.PayProxy("http://127.0.0.1:%d" % backend.server_address[1], times=1, statuses=(504,),
+                               seed=1) as proxy:
+            assert [_post(proxy.url, "CS1"), _post(proxy.url, "CS1"), _post(proxy.url, "CS2")] == [504, 204, 204]
+    finally:
+        backend.shutdown()
+        backend.server_close()
+    assert proxy.records == [("CS1", 504), ("CS1", None), ("CS2", None)]
+    log = [_pay(1, "CS1"), _pay(2, "CS2"), _pay(3, "CS1")]
+    assert [entry["fault"] for entry in payproxy.mark_log(log, proxy.records)] == ["error_after", None, None]
+    # Billing took it: an unknown outcome for the caller, and a payment for the judge.
+    assert hazards.payments(log)[0][2] is True and "error_after" in hazards.UNKNOWN_PAY_FAULTS
 
 
 def test_the_figures_show_the_money_rules(target):
