@@ -36,10 +36,10 @@ import urllib.request
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._signer import sign_request
 
 from tests.reliability import harness
+from tests.reliability.payproxy import PAY_PATH
 from tests.simulator import pricing
 from tests.simulator.state import DEFAULT_CONFIG
 
-PAY_PATH = "/v3/orders/customer-orders/pay"
 PAY_PATTERN = "^%s$" % PAY_PATH
 # Faults that leave the caller without the outcome of a payment (a 429 is certain: it never reached billing);
 # error_after is a gateway error after billing took the payment (tests/reliability/payproxy.py).

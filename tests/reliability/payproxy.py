@@ -18,14 +18,14 @@ from __future__ import annotations
 import http.client
 import json
 import random
-import sys
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import urlsplit
 
+from tests.simulator.server import GATEWAY_FAULT_CODES, Server
+
 PAY_PATH = "/v3/orders/customer-orders/pay"
-GATEWAY_CODES = {500: "APIGW.0103", 502: "APIGW.0202", 503: "APIGW.0203", 504: "APIGW.0201"}
 
 
 class PayProxy:
@@ -42,7 +42,8 @@ class PayProxy:
         self.lock = threading.Lock()
         self.records = []
         handler = type("PayProxyHandler", (_Handler,), {"proxy": self})
-        self.server = _Server(("127.0.0.1", 0), handler)
+        # The simulator's server class: threaded, and quiet about clients that gave up waiting.
+        self.server = Server(("127.0.0.1", 0), handler)
         self.url = "http://127.0.0.1:%d" % self.server.server_address[1]
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
@@ -68,17 +69,6 @@ class PayProxy:
                 replaced = self.random.choice(self.statuses)
             self.records.append((order_id, replaced))
             return replaced
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    request_queue_size = 64
-
-    def handle_error(self, request, client_address):
-        """A client that gave up (its request timeout passed during a slow answer) is normal here."""
-        if isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
-            return
-        super().handle_error(request, client_address)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -116,7 +106,7 @@ class _Handler(BaseHTTPRequestHandler):
             replaced = self.proxy.after_payment(body, status, time.monotonic() - started)
             if replaced:
                 status, answer_headers = replaced, [("Content-Type", "application/json;charset=UTF-8")]
-                payload = json.dumps({"error_code": GATEWAY_CODES.get(replaced, "APIGW.0103"),
+                payload = json.dumps({"error_code": GATEWAY_FAULT_CODES.get(replaced, "APIGW.0103"),
                                       "error_msg": "Gateway failure after the backend answered (HTTP %d)" % replaced,
                                       "request_id": "proxy"}).encode("utf-8")
         self.send_response(status)
