@@ -143,7 +143,7 @@ def draw(rng, round_no, targets, sim_seed, sizes, long_delay):
     """The hazards of a round; a cycle over the round numbers makes even a short campaign meet each of them."""
     hazards = Hazards()
     # One stream per hazard, so that a change in how one is drawn leaves the others as they were.
-    storm, pay, foreign, limits = (random.Random(rng.getrandbits(64)) for _ in range(4))
+    storm, pay, foreign, limits = (random.Random(rng.getrandbits(64)) for _stream in range(4))
     items = {item["bandwidth_id"]: item for item in sim_seed["workspace_bandwidths"]}
     items.update({item["id"]: item for item in sim_seed["vpc_bandwidths"]})
     if round_no % 4 in (1, 2):

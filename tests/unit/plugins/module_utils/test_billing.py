@@ -256,7 +256,7 @@ def test_a_payment_lost_several_times_is_sent_again_within_the_retry_budget():
     """The order module pays through faults in one run: read, and pay again while it waits, as often as retries allow."""
     billing = FakeBilling(CS1=6)
     billing.retry = _Retry(max_retries=3)
-    for _ in range(3):
+    for _lost in range(3):
         billing.fail("POST", OutcomeUnknownError("pay order CS1", "HTTP 502"))
     outcome = Orders(billing).ensure("CS1", "paid")
     assert outcome.changed is True and outcome.after["status"] == "processing"
@@ -266,7 +266,7 @@ def test_a_payment_lost_several_times_is_sent_again_within_the_retry_budget():
 def test_a_payment_lost_beyond_the_retry_budget_fails_and_is_not_sent_again():
     billing = FakeBilling(CS1=6)
     billing.retry = _Retry(max_retries=2)
-    for _ in range(3):
+    for _lost in range(3):
         billing.fail("POST", OutcomeUnknownError("pay order CS1", "HTTP 502"))
     with pytest.raises(HwCloudError) as caught:
         Orders(billing).ensure("CS1", "paid")
