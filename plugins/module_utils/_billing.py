@@ -226,6 +226,11 @@ class Orders:
 
     def __init__(self, client):
         self.client = client
+        # A payment (or cancellation) whose answer is lost is read and sent again while the order still waits,
+        # within the client's retry budget and backoff: both are keyed by the order id and cannot act twice.
+        retry = getattr(client, "retry", None)
+        self.write_attempts = 1 + (retry.max_retries if retry is not None else 1)
+        self.pause = retry.pause if retry is not None else (lambda attempt: None)
 
     def get(self, order_id):
         try:
@@ -289,7 +294,7 @@ class Orders:
             outcome.after = projected(outcome.before, action)
             return outcome
         write = self.pay if action == "pay" else self.cancel
-        for attempt in range(2):
+        for attempt in range(self.write_attempts):
             try:
                 write(order_id)
             except OutcomeUnknownError as exc:
@@ -298,9 +303,8 @@ class Orders:
                     outcome.warnings.append("the answer to the %s request of order %s was lost, but the order shows "
                                             "%s" % (action, order_id, outcome.after["status"]))
                     return outcome
-                if outcome.after["status"] == PAYABLE and not attempt:
-                    # Paying and cancelling are keyed by the order id: while it still waits, the same request again
-                    # cannot act twice.
+                if outcome.after["status"] == PAYABLE and attempt < self.write_attempts - 1:
+                    self.pause(attempt)
                     continue
                 error = HwCloudError(exc.operation, exc.message, status=exc.status, error_code=exc.error_code,
                                      request_id=exc.request_id,
@@ -555,11 +559,8 @@ class Billing:
 
     def __init__(self, client, warn=None, clock=utcnow):
         self.orders = Orders(client)
-        # A payment whose answer is lost is read and sent again while the order still waits, within the
-        # client's retry budget and backoff (paying is keyed by the order id: it cannot act twice).
-        retry = getattr(client, "retry", None)
-        self.pay_attempts = 1 + (retry.max_retries if retry is not None else 1)
-        self._pause = retry.pause if retry is not None else (lambda attempt: None)
+        self.pay_attempts = self.orders.write_attempts
+        self._pause = self.orders.pause
         self.readable = True
         self.denied = None
         self._warn = warn or (lambda message: None)

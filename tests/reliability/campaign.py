@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import contextlib
 import json
 import os
 import random
@@ -43,10 +44,12 @@ from concurrent.futures import ThreadPoolExecutor
 
 import yaml
 
-from tests.reliability import harness
+from tests.reliability import harness, hazards as round_hazards, payproxy
 from tests.simulator.control import start_simulator
 
 FAULT_KINDS = ("latency", "throttle", "error", "html", "drop_before", "drop_after")
+# Beside the injected faults, the log shows the 429s of the simulator's rate limits (throttling storms).
+LOGGED_FAULTS = FAULT_KINDS + ("error_after", "rate_limited")
 TARGETS_PER_ROUND = 8
 REQUEST_TIMEOUT = 2          # seconds: a latency fault of LONG_DELAY outlives it
 LONG_DELAY = 2.5
@@ -57,7 +60,7 @@ VPC_SIZES = (5, 10, 20, 50, 100, 150, 200, 300, 350, 400, 500, 1000, 1500, 2000)
 FIGURES_START = "<!-- reliability-figures:start -->"
 FIGURES_END = "<!-- reliability-figures:end -->"
 RESIZE_OPTIONS = ("id", "name", "size", "charge_mode", "auto_pay", "prepaid_decrease", "period_type", "period_num",
-                  "wait", "wait_timeout")
+                  "wait", "wait_timeout", "max_order_amount", "max_run_amount")
 
 
 # -- drawing a round ---------------------------------------------------------------------
@@ -100,6 +103,11 @@ class Target:
             self.charge_mode = item.get("charge_mode") or "bandwidth"
             sizes = VPC_SIZES
         self.share_type = item.get("share_type")
+        # Set by the round's hazards: spend limits, and a change meant to be held (over a limit, or a foreign order).
+        self.limits = None
+        self.held = None
+        self.held_order = None
+        self.expected_amount = None
         # The role changes sizes only, with one auto pay, wait and decrease policy for all its targets.
         role = via == "role"
         self.by_id = rng.random() < 0.5
@@ -142,6 +150,11 @@ class Target:
     def pays_later(self):
         return self.expects_order and not self.auto_pay
 
+    @property
+    def places_order(self):
+        """An order of this run is expected: a prepaid size change not held by a foreign order."""
+        return self.expects_order and self.held != "foreign"
+
     def args(self):
         args = {"size": self.new_size, "wait": self.wait, "wait_timeout": WAIT_TIMEOUT}
         if self.by_id:
@@ -158,6 +171,7 @@ class Target:
             args["period_type"], args["period_num"] = self.period
         if self.new_charge_mode:
             args["charge_mode"] = self.new_charge_mode
+        args.update(self.limits or {})
         return args
 
     @classmethod
@@ -210,7 +224,10 @@ def draw_faults(rng):
         base = {"method": "*", "path": ".*", "kind": kind, "times": None}
         if kind == "latency":
             rules.append(dict(base, delay=LONG_DELAY, probability=round(share * 0.3, 4)))
-            rules.append(dict(base, delay=0.1, probability=round(share * 0.7, 4)))
+            # A short delay is no unknown outcome: it stays off the pay call, so that every latency fault on a
+            # payment in the log is one beyond the request timeout.
+            rules.append(dict(base, path="^(?!%s)" % round_hazards.PAY_PATH, delay=0.1,
+                              probability=round(share * 0.7, 4)))
         elif kind == "throttle":
             rules.append(dict(base, retry_after=0, probability=round(share, 4)))
         elif kind in ("error", "html"):
@@ -249,7 +266,8 @@ def _resize_tasks(phase, targets):
                 "vars": {"bandwidth_resize_targets": "{{ t_role_targets }}",
                          "bandwidth_resize_auto_pay": "{{ t_auto_pay }}", "bandwidth_resize_wait": "{{ t_wait }}",
                          "bandwidth_resize_wait_timeout": WAIT_TIMEOUT, "bandwidth_resize_poll_interval": 1,
-                         "bandwidth_resize_prepaid_decrease": "immediate"},
+                         "bandwidth_resize_prepaid_decrease": "immediate",
+                         "bandwidth_resize_max_run_amount": "{{ t_max_run }}"},
             }],
             "rescue": [{"name": "%s role failed" % phase, "ansible.builtin.set_fact": {"role_failed": True}}],
         })
@@ -266,7 +284,8 @@ def _pay_tasks(phase, targets):
             "hwcloud.bandwidth.order": {"order_id": "{{ %s.order_id }}" % resized, "state": "paid", "wait": True,
                                         "wait_timeout": WAIT_TIMEOUT},
             "when": "t_via == 'module' and t_pays_later and (%s.order_id | default(none)) is not none and "
-                    "(%s.order_status | default('')) == 'pending_payment'" % (resized, resized),
+                    "(%s.order_status | default('')) == 'pending_payment' and %s.order_id not in t_not_mine"
+                    % (resized, resized, resized),
             "ignore_errors": True,
         })
     if any(t.via == "role" for t in targets):
@@ -282,54 +301,64 @@ def _pay_tasks(phase, targets):
     return tasks
 
 
-def _mark(url, name, clear_faults=False):
+def _mark(url, name, clear_faults=None):
+    """A play that reads the request count; with ``clear_faults`` (the simulator's URL, or the pay proxy's in front
+    of it), the faults are cleared first."""
     tasks = []
     if clear_faults:
-        tasks.append({"name": "clear faults", "ansible.builtin.uri": {"url": url + "/_sim/faults", "method": "DELETE"}})
+        tasks.append({"name": "clear faults", "ansible.builtin.uri": {"url": clear_faults + "/_sim/faults",
+                                                                      "method": "DELETE"}})
     tasks.append({"name": name, "ansible.builtin.uri": {"url": url + "/_sim/summary", "return_content": True}})
     return {"name": name, "hosts": "localhost", "gather_facts": False, "tasks": tasks}
 
 
-def round_playbook(url, targets):
+def round_playbook(url, targets, bss_url=None):
+    connection = harness.credentials(url, request_timeout=REQUEST_TIMEOUT)
+    if bss_url:
+        connection["endpoints"] = dict(connection["endpoints"], bss=bss_url)
+
     def phase(name, tasks):
         return {"name": "phase %s" % name, "hosts": "targets", "gather_facts": False, "strategy": "free",
-                "module_defaults": {"group/hwcloud.bandwidth.all": harness.credentials(url, request_timeout=REQUEST_TIMEOUT)},
-                "tasks": tasks}
+                "module_defaults": {"group/hwcloud.bandwidth.all": connection}, "tasks": tasks}
     return [
         phase("A", _resize_tasks("A", targets) + _pay_tasks("A", targets)),
-        _mark(url, "mark B", clear_faults=True),
+        _mark(url, "mark B", clear_faults=bss_url or url),
         phase("B", _resize_tasks("B", targets) + _pay_tasks("B", targets)),
         _mark(url, "mark C"),
         phase("C", _resize_tasks("C", targets)),
     ]
 
 
-def round_inventory(targets):
+def round_inventory(targets, not_mine=()):
     hosts = {}
     base = {"ansible_connection": "local", "ansible_python_interpreter": sys.executable}
     for target in targets:
         if target.via == "module":
             hosts[target.host] = dict(base, t_service=target.service, t_via="module", t_args=target.args(),
-                                      t_pays_later=target.pays_later)
+                                      t_pays_later=target.pays_later, t_not_mine=list(not_mine))
     role = [target for target in targets if target.via == "role"]
     if role:
         hosts["role"] = dict(base, t_via="role", t_role_targets=[target.role_target() for target in role],
-                             t_auto_pay=role[0].auto_pay, t_wait=role[0].wait)
+                             t_auto_pay=role[0].auto_pay, t_wait=role[0].wait,
+                             t_max_run=(role[0].limits or {}).get("max_run_amount"))
     return {"all": {"children": {"targets": {"hosts": hosts}}}}
 
 
 # -- judging a round ---------------------------------------------------------------------
 
 class RoundResult:
-    def __init__(self, round_no, seed, targets):
+    def __init__(self, round_no, seed, targets, hazards=None):
         self.round_no = round_no
         self.seed = seed
         self.targets = targets
+        self.hazards = hazards or round_hazards.Hazards()
+        self.money = round_hazards.MoneyFigures()
         self.violations = []
         self.faults = collections.Counter()
         self.requests = 0
+        self.pay_faults = 0
         self.orders = 0
-        self.intended_orders = sum(1 for t in targets if t.expects_order)
+        self.intended_orders = sum(1 for t in targets if t.places_order)
         self.duplicates = 0
         self.failed_a = 0
         self.unclear = 0
@@ -392,8 +421,15 @@ def judge_round(result, run, state, log, signatures):
     for entry in log:
         if entry.get("fault"):
             result.faults[entry["fault"]] += 1
-    orders_by_resource = collections.Counter(order["resource_id"] for order in state["orders"])
+            if entry.get("operation") == "bss.pay" and entry["fault"] in round_hazards.UNKNOWN_PAY_FAULTS:
+                result.pay_faults += 1
+    foreign = result.hazards.foreign_orders
+    orders_by_resource = collections.Counter(order["resource_id"] for order in state["orders"]
+                                             if order.get("order_id") not in foreign)
     result.orders = sum(orders_by_resource.values())
+    for target in targets:
+        if target.held == "over_limit":
+            target.held_order = next((o["order_id"] for o in state["orders"] if o["resource_id"] == target.id), None)
     by_phase = collections.defaultdict(list)
     for phase, record in phases(run):
         by_phase[(phase, record.get("host"))].append(record)
@@ -417,7 +453,9 @@ def judge_round(result, run, state, log, signatures):
     for target in role:
         result.a_failures[target.id] = named[target.id] + anonymous
     for target in targets:
-        result.first_runs.append(first_run(target, result.a_failures.get(target.id, []), log, state, start_b))
+        if not target.held:
+            result.first_runs.append(first_run(target, result.a_failures.get(target.id, []), log, state, start_b))
+    round_hazards.judge(result, result.hazards, state, log, start_b, start_c)
     return result
 
 
@@ -494,16 +532,17 @@ def _failed_messages(records):
 
 
 def _judge_failure(result, target, records, phase):
-    """Phase A may fail, clearly; the fault-free phases B and C may not fail at all."""
+    """Phase A may fail, clearly; the fault-free phases B and C may not fail, unless naming the order that holds the target."""
     failed = [record for record in records if record["status"] == "failed"]
     for record in failed:
         for message in _failure_messages(record):
             result.messages.append((phase, message))
-            if phase != "A":
+            held = target is not None and target.held_order and target.held_order in message
+            if phase != "A" and not held:
                 result.violation(target, "phase %s (fault-free) failed in %r: %s" % (phase, record["task"], message))
             elif not harness.clear_failure(message):
                 result.unclear += 1
-                result.violation(target, "phase A failed in %r without a clear message: %r" % (record["task"], message))
+                result.violation(target, "phase %s failed in %r without a clear message: %r" % (phase, record["task"], message))
     return bool(failed)
 
 
@@ -523,16 +562,21 @@ def _judge_target(result, target, by_phase, current, state, orders_by_resource):
         result.failed_a += failed_a
         result.a_failures[target.id] = _failed_messages(records["A"])
         result.outcomes["A failed" if failed_a else "A succeeded"] += 1
-        if resize["A"] and resize["A"][-1]["status"] == "ok":
+        if resize["A"] and resize["A"][-1]["status"] == "ok" and not target.held:
             _check_success_claim(result, target, resize["A"][-1])
         _judge_failure(result, target, records["B"], "B")
         _judge_failure(result, target, records["C"], "C")
         if resize["C"] and resize["C"][-1]["result"].get("changed"):
             result.violation(target, "phase C (rerun) reported changed")
-    if target.expects_order and orders == 0:
+    if target.places_order and orders == 0:
         result.violation(target, "no order was placed for a prepaid size change")
-    if not target.expects_order and orders:
+    if not target.places_order and orders:
         result.violation(target, "an order was placed for a change that needs none")
+    if target.held:
+        # Held by a foreign order or by a spend limit: the bandwidth keeps its size.
+        if current[target.id]["size"] != target.size:
+            result.violation(target, "held (%s) but its size changed to %s" % (target.held, current[target.id]["size"]))
+        return
     _check_converged(result, target, current[target.id], state)
 
 
@@ -581,32 +625,51 @@ def _check_converged(result, target, item, state):
 
 # -- running -----------------------------------------------------------------------------
 
-def run_round(simulator, round_no, base_seed, workdir, per_round=TARGETS_PER_ROUND, use_role=None):
-    """One random round: draw the account, the targets and the faults from the round's seed, run, judge."""
+def draw_round(base_seed, round_no, per_round=TARGETS_PER_ROUND, use_role=True):
+    """Everything a round's seed decides: (seed, simulator seed, targets, fault rules, fault seed, hazards)."""
     seed = "%s-%d" % (base_seed, round_no)
     rng = random.Random(seed)
     sim_seed = make_seed(rng, round_no)
-    use_role = harness.role_available() if use_role is None else use_role
     targets = draw_targets(rng, sim_seed, per_round, use_role)
     _rate, faults = draw_faults(rng)
-    return execute(simulator, round_no, seed, sim_seed, targets, faults, rng.randrange(2 ** 31), workdir)[0]
+    fault_seed = rng.randrange(2 ** 31)
+    # The hazards draw from their own stream: the accounts, targets and faults of a seed stay as they were.
+    hazards = round_hazards.draw(random.Random(seed + "-hazards"), round_no, targets, sim_seed,
+                                 {"workspace": WORKSPACE_SIZES, "vpc": VPC_SIZES}, LONG_DELAY)
+    return seed, sim_seed, targets, faults, fault_seed, hazards
 
 
-def execute(simulator, round_no, label, sim_seed, targets, faults, fault_seed, workdir, forks=None):
+def run_round(simulator, round_no, base_seed, workdir, per_round=TARGETS_PER_ROUND, use_role=None):
+    """One random round: draw the account, the targets, the faults and the hazards from the round's seed, run, judge."""
+    use_role = harness.role_available() if use_role is None else use_role
+    seed, sim_seed, targets, faults, fault_seed, hazards = draw_round(base_seed, round_no, per_round, use_role)
+    return execute(simulator, round_no, seed, sim_seed, targets, faults, fault_seed, workdir, hazards=hazards)[0]
+
+
+def execute(simulator, round_no, label, sim_seed, targets, faults, fault_seed, workdir, forks=None, hazards=None):
     """Run one round's playbook against a reset simulator and judge it; return (RoundResult, PlaybookRun)."""
-    result = RoundResult(round_no, label, targets)
+    hazards = hazards or round_hazards.Hazards()
+    result = RoundResult(round_no, label, targets, hazards)
     started = time.monotonic()
     simulator.admin.reset(sim_seed)
-    simulator.admin.add_faults(faults, seed=fault_seed)
+    round_hazards.place_foreign_orders(simulator, hazards, targets)
+    simulator.admin.add_faults(hazards.rules + list(faults), seed=fault_seed)
     round_dir = os.path.join(workdir, "round-%03d" % round_no)
     os.makedirs(round_dir, exist_ok=True)
     inventory = os.path.join(round_dir, "inventory.yml")
     with open(inventory, "w", encoding="utf-8") as stream:
-        yaml.safe_dump(round_inventory(targets), stream)
-    run = harness.run_playbook(round_playbook(simulator.url, targets), workdir=round_dir, sim_url=None,
-                               inventory=inventory, args=("-f", str(forks or len(targets) + 1)))
+        yaml.safe_dump(round_inventory(targets, hazards.foreign_orders), stream)
+    proxy = None
+    if hazards.proxy:
+        proxy = payproxy.PayProxy(simulator.url, seed=fault_seed, client_timeout=REQUEST_TIMEOUT, **hazards.proxy)
+    with proxy or contextlib.nullcontext():
+        run = harness.run_playbook(round_playbook(simulator.url, targets, proxy.url if proxy else None),
+                                   workdir=round_dir, sim_url=None, inventory=inventory,
+                                   args=("-f", str(forks or len(targets) + 1)))
     state = simulator.admin.state()
     log = simulator.admin.log()
+    if proxy:
+        payproxy.mark_log(log, proxy.records)
     judge_round(result, run, state, log, simulator.admin.signatures())
     result.seconds = time.monotonic() - started
     if result.violations:
@@ -646,8 +709,12 @@ def figures(results, base_seed, seconds, workdir):
     faults = collections.Counter()
     outcomes = collections.Counter()
     by_kind = collections.Counter()
+    money = round_hazards.MoneyFigures()
+    hazards = collections.Counter()
     for result in results:
         faults.update(result.faults)
+        money.add(result.money)
+        hazards.update(result.hazards.kinds)
         outcomes.update(result.outcomes)
         for target in result.targets:
             by_kind["%s %s via %s" % (target.service, target.billing, target.via)] += 1
@@ -677,11 +744,16 @@ def figures(results, base_seed, seconds, workdir):
         "runs_paid_later": sum(1 for r in results for t in r.targets if t.pays_later),
         "requests": sum(r.requests for r in results),
         "faults_injected": sum(faults.values()),
-        "faults_by_kind": {kind: faults.get(kind, 0) for kind in FAULT_KINDS},
+        "faults_by_kind": {kind: faults.get(kind, 0) for kind in LOGGED_FAULTS},
+        "pay_faults": sum(r.pay_faults for r in results),
+        "rounds_by_hazard": dict(sorted(hazards.items())),
+        "foreign_orders": sum(len(r.hazards.foreign_orders) for r in results),
+        "money": vars(money),
         "intended_orders": sum(r.intended_orders for r in results),
         "orders": sum(r.orders for r in results),
         "duplicates": sum(r.duplicates for r in results),
         "phase_a_failures": sum(r.failed_a for r in results),
+        "held_runs": sum(1 for r in results for t in r.targets if t.held),
         "unclear_failures": sum(r.unclear for r in results),
         "violations": sum(len(r.violations) for r in results),
         "failure_kinds": failure_kinds(message for r in results for phase, message in r.messages if phase == "A"),
@@ -728,6 +800,7 @@ def format_first_run_misses(data):
 
 
 def format_figures(data):
+    money = data["money"]
     lines = [
         "| figure | value |",
         "|---|---|",
@@ -739,11 +812,24 @@ def format_figures(data):
             "%s %d" % item for item in data["faults_by_kind"].items())),
         "| orders expected / placed | %d / %d |" % (data["intended_orders"], data["orders"]),
         "| duplicate orders | %d |" % data["duplicates"],
+        "| rounds by hazard | %s |" % (", ".join("%s %d" % item for item in data["rounds_by_hazard"].items()) or "none"),
+        "| faults on payments with an unknown outcome (dropped, slower than the timeout, 5xx, HTML) | %d |"
+        % data["pay_faults"],
     ] + [
         "| faulted %s converged on the first run (phase A) | %s |" % (label, _ratio(data["first_run"][kind]))
         for kind, label in FIRST_RUN_KINDS if kind != "prepaid_rename" or data["first_run"][kind]["faulted"]
     ] + [
-        "| runs that failed under faults (phase A) | %d |" % data["phase_a_failures"],
+        "| faulted payments with an unknown outcome settled on the first run (phase A) | %s |" % _ratio(
+            {"faulted": money["unknown_payments"], "converged": money["unknown_payments_settled"],
+             "runs": data["runs_with_auto_pay"] + data["runs_paid_later"]}),
+        "| orders paid twice | %d |" % money["paid_twice"],
+        "| payments of an order the run did not place / orders placed beside a foreign order | %d / %d (%d foreign "
+        "orders seeded) |" % (money["foreign_payments"], money["foreign_new_orders"], data["foreign_orders"]),
+        "| payments over a spend limit | %d (%d runs with limits; %d orders over their limit left pending payment) |"
+        % (money["over_limit_payments"], money["limited_runs"], money["held_over_limit"]),
+        "| failures caused by throttling | %d |" % money["throttling_failures"],
+        "| runs that failed under faults (phase A) | %d (runs held on purpose, by a foreign order or over a limit: "
+        "%d) |" % (data["phase_a_failures"], data["held_runs"]),
         "| unclear failures | %d |" % data["unclear_failures"],
         "| rule violations (duplicates, unclear failures, tracebacks, leaks, no convergence, non-idempotent reruns) | %d |"
         % data["violations"],
@@ -779,9 +865,9 @@ def main(argv=None):
         parser.error("run from a copy of the collection in ansible_collections/hwcloud/bandwidth (make collection)")
 
     def progress(result):
-        print("round %3d: %d runs, %d faults, %d orders, %d violations, %.0f s" % (
+        print("round %3d: %d runs, %d faults, %d orders, %d violations, %.0f s (hazards: %s)" % (
             result.round_no, len(result.targets), sum(result.faults.values()), result.orders, len(result.violations),
-            result.seconds), flush=True)
+            result.seconds, result.hazards.describe()), flush=True)
 
     data, violations = run_campaign(args.runs, args.seed, workers=args.workers, progress=progress)
     print(format_figures(data))

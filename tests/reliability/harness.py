@@ -178,8 +178,9 @@ def leaked(text, secrets=SECRETS, signatures=()):
 
 
 GUIDANCE = ("What to do:", "run the task again", "wait_timeout", "place the change again", "Pay or cancel",
-            "then run again")
-OPERATION = re.compile(r"\b(failed|timed out after|cancelled:|ended with status)\b")
+            "then run again", "raise the limit")
+# What went wrong: a failed call, a wait, an order held back by a spend limit, an order placed elsewhere.
+OPERATION = re.compile(r"\b(failed|timed out after|cancelled:|ended with status|was not paid|has an open change order)\b")
 
 
 def clear_failure(message):

@@ -13,10 +13,14 @@ from __future__ import annotations
 import json
 import os
 import random
+import threading
+import urllib.error
+import urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from tests.reliability import campaign, harness
+from tests.reliability import campaign, harness, hazards, payproxy
 
 RUNS = int(os.environ.get("CAMPAIGN_RUNS", "32"))
 SEED = os.environ.get("CAMPAIGN_SEED", "make-test")
@@ -47,6 +51,14 @@ def test_short_seeded_fault_campaign(tmp_path):
     # fault-free rerun, no duplicate order) are what this short campaign asserts.
     if plain["faulted"] >= FIRST_RUN_MIN_FAULTED:
         assert campaign.first_run_ratio(data, "plain") >= 0.95, campaign.format_first_run_misses(data)
+    # The money and throttling rules, judged in every round (a breach is also a violation above). The seed
+    # decides which rounds meet which hazard, so the short campaign meets each of them.
+    money = data["money"]
+    assert money["paid_twice"] == money["foreign_payments"] == money["foreign_new_orders"] == 0
+    assert money["over_limit_payments"] == money["throttling_failures"] == 0
+    assert money["unknown_payments_settled"] == money["unknown_payments"]
+    assert data["foreign_orders"] > 0 and money["limited_runs"] > 0 and money["held_over_limit"] > 0
+    assert {"storm", "payment faults"} <= set(data["rounds_by_hazard"])
 
 
 # -- the judge, on made-up rounds (no network) -------------------------------------------
@@ -209,3 +221,177 @@ def test_draws_repeat_with_the_seed_and_cover_every_kind():
     assert {a for _s, b, _v, a in kinds if b == "prepaid"} == {True, False}
     assert {v for _s, _b, v, _a in kinds} == {"module", "role"}
     assert fault_kinds == set(campaign.FAULT_KINDS)
+
+
+# -- the money and throttling rules (tests/reliability/hazards.py), on made-up rounds -------
+
+def _pay(seq, order_id, status=204, fault=None):
+    return {"seq": seq, "method": "POST", "path": hazards.PAY_PATH, "operation": "bss.pay", "write": True,
+            "body": {"order_id": order_id}, "status": status, "fault": fault, "query": {}}
+
+
+def _order(order_id, resource_id, status=5, amount=0.0):
+    return {"order_id": order_id, "resource_id": resource_id, "status": status, "amount_after_discount": amount}
+
+
+def _money(targets, orders, log, messages=(), a_failures=None, foreign=None, start_b=10, start_c=20):
+    result = campaign.RoundResult(0, "unit", targets)
+    result.messages = list(messages)
+    result.a_failures = dict(a_failures or {})
+    result.hazards.foreign_orders = dict(foreign or {})
+    hazards.judge(result, result.hazards, {"orders": orders}, log, start_b, start_c)
+    return result
+
+
+def _limited(host, item, limits, held=None):
+    target = campaign.Target.explicit(host, "vpc", item, 100, auto_pay=True)
+    target.limits, target.held = limits, held
+    return target
+
+
+def test_an_order_paid_twice_is_counted_and_a_refused_second_payment_is_not(target):
+    once = _money([target], [_order("CS1", "vpc-1")], [_pay(1, "CS1"), _pay(2, "CS1", status=400)])
+    assert once.money.paid_twice == 0 and once.violations == []
+    # A dropped connection after billing took the payment counts as a payment.
+    twice = _money([target], [_order("CS1", "vpc-1")], [_pay(1, "CS1", status=None, fault="drop_after"), _pay(2, "CS1")])
+    assert twice.money.paid_twice == 1 and any("paid 2 times" in v for v in twice.violations)
+
+
+def test_a_foreign_order_is_never_paid_and_nothing_is_ordered_beside_it():
+    target = campaign.Target.explicit("t01", "vpc", _item("vpc", True), 50, auto_pay=True)
+    target.held, target.held_order = "foreign", "CSF"
+    clean = _money([target], [_order("CSF", "vpc-1", status=6)], [], foreign={"CSF": "vpc-1"})
+    assert clean.violations == [] and clean.money.foreign_payments == 0
+    paid = _money([target], [_order("CSF", "vpc-1", status=3)], [_pay(1, "CSF")], foreign={"CSF": "vpc-1"})
+    assert paid.money.foreign_payments == 1
+    assert any("which it did not place" in v for v in paid.violations)
+    assert any("no longer pending payment" in v for v in paid.violations)
+    beside = _money([target], [_order("CSF", "vpc-1", status=6), _order("CS2", "vpc-1", status=6)], [],
+                    foreign={"CSF": "vpc-1"})
+    assert beside.money.foreign_new_orders == 1 and any("foreign open order" in v for v in beside.violations)
+
+
+def test_no_payment_over_the_order_limit_nor_over_the_run_limit():
+    item = _item("vpc", True)
+    within = _limited("t01", item, {"max_order_amount": 10.0})
+    assert _money([within], [_order("CS1", "vpc-1", amount=9.5)], [_pay(1, "CS1")]).money.over_limit_payments == 0
+    over = _money([within], [_order("CS1", "vpc-1", amount=10.5)], [_pay(1, "CS1")])
+    assert over.money.over_limit_payments == 1 and any("paid over the limits" in v for v in over.violations)
+    # The role's targets share one run: its payments of one phase add up.
+    first, second = _limited("role", item, {"max_run_amount": 10.0}), _limited("role", dict(item, id="vpc-2"),
+                                                                               {"max_run_amount": 10.0})
+    orders = [_order("CS1", "vpc-1", amount=6.0), _order("CS2", "vpc-2", amount=6.0)]
+    assert _money([first, second], orders, [_pay(1, "CS1"), _pay(2, "CS2")]).money.over_limit_payments == 1
+    # ... but a payment of another phase is another run.
+    assert _money([first, second], orders, [_pay(1, "CS1"), _pay(12, "CS2")]).money.over_limit_payments == 0
+
+
+def test_an_order_over_its_limit_stays_pending_and_its_target_fails_naming_it():
+    target = _limited("t01", _item("vpc", True), {"max_order_amount": 1.0}, held="over_limit")
+    message = "VPC bandwidth x: order CS1 costs 5.00 CNY, more than max_order_amount 1.00; it was not paid"
+    held = _money([target], [_order("CS1", "vpc-1", status=6, amount=5.0)], [], messages=[("A", message)],
+                  a_failures={target.id: [message]})
+    assert held.violations == [] and held.money.held_over_limit == 1
+    silent = _money([target], [_order("CS1", "vpc-1", status=6, amount=5.0)], [])
+    assert any("over its limit" in v for v in silent.violations)
+    paid = _money([target], [_order("CS1", "vpc-1", status=3, amount=5.0)], [_pay(1, "CS1")],
+                  messages=[("A", message)], a_failures={target.id: [message]})
+    assert paid.money.over_limit_payments == 1 and any("not the one order left pending" in v for v in paid.violations)
+
+
+def test_a_payment_with_an_unknown_outcome_settles_in_the_first_run(target):
+    orders = [_order("CS1", "vpc-1")]
+    settled = _money([target], orders, [_pay(1, "CS1", status=None, fault="drop_before"), _pay(2, "CS1")])
+    assert (settled.money.unknown_payments, settled.money.unknown_payments_settled) == (1, 1)
+    assert settled.violations == []
+    # Paid only by the fault-free rerun, or failed naming the order: not settled in the first run.
+    late = _money([target], orders, [_pay(1, "CS1", status=502, fault="error"), _pay(12, "CS1")])
+    assert late.money.unknown_payments_settled == 0 and any("did not settle" in v for v in late.violations)
+    failed = _money([target], orders, [_pay(1, "CS1", status=None, fault="latency")],
+                    a_failures={target.id: ["pay order CS1 failed: the request may yet take effect"]})
+    assert failed.money.unknown_payments_settled == 0 and failed.violations
+    # A 429 is no unknown outcome: it never reached billing.
+    assert _money([target], orders, [_pay(1, "CS1", status=429, fault="throttle"), _pay(2, "CS1")]).money.unknown_payments == 0
+
+
+def test_a_failure_caused_by_throttling_is_a_violation(target):
+    throttled = "list orders failed (HTTP 429): APIGW.0308 over ratelimit. What to do: run the task again"
+    result = _money([target], [], [], messages=[("A", throttled)])
+    assert result.money.throttling_failures == 1 and any("because of throttling" in v for v in result.violations)
+    amount = "order CS1 costs 1429.00 CNY; it was not paid. What to do: raise the limit"
+    assert _money([target], [], [], messages=[("A", amount)]).money.throttling_failures == 0
+
+
+def test_hazards_repeat_with_the_seed_and_a_short_campaign_meets_each_kind():
+    first, second = campaign.draw_round("x", 2)[5], campaign.draw_round("x", 2)[5]
+    assert (first.kinds, first.rules, first.rate_limits) == (second.kinds, second.rules, second.rate_limits)
+    kinds, held = set(), []
+    for round_no in range(-(-RUNS // campaign.TARGETS_PER_ROUND)):
+        _seed, sim_seed, targets, _faults, _fault_seed, found = campaign.draw_round(SEED, round_no)
+        kinds.update(found.kinds)
+        assert sim_seed["config"].get("rate_limits") == found.rate_limits
+        for target in targets:
+            if target.held == "over_limit":
+                held.append(target)
+                assert target.expected_amount > min(target.limits.values()) > 0
+            elif target.limits and target.via == "module":
+                assert target.expected_amount <= min(target.limits.values())
+        for rule in found.rules:
+            assert rule["kind"] == "throttle" or (rule["path"] == hazards.PAY_PATTERN and rule["times"] <= 3)
+    # The short campaign of make test meets every hazard, and holds at least one order over its limit.
+    assert kinds == {"storm", "payment faults", "spend limits", "foreign order"}
+    assert held
+    assert all(found.proxy for found in (campaign.draw_round(SEED, 0)[5], campaign.draw_round(SEED, 2)[5]))
+
+
+class _Billing(BaseHTTPRequestHandler):
+    """A billing endpoint that takes every payment (204)."""
+
+    protocol_version = "HTTP/1.1"
+
+    def take(self):
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self.send_response(204)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    do_POST = take
+
+    def log_message(self, *args):
+        """Quiet."""
+
+
+def _post(url, order_id):
+    request = urllib.request.Request(url + hazards.PAY_PATH, data=json.dumps({"order_id": order_id}).encode("utf-8"),
+                                     method="POST", headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=5) as response:
+            return response.status
+    except urllib.error.HTTPError as exc:
+        return exc.code
+
+
+def test_the_pay_proxy_fails_a_payment_that_went_through_and_the_log_says_so():
+    backend = ThreadingHTTPServer(("127.0.0.1", 0), _Billing)
+    threading.Thread(target=backend.serve_forever, daemon=True).start()
+    try:
+        with payproxy.PayProxy("http://127.0.0.1:%d" % backend.server_address[1], times=1, statuses=(504,),
+                               seed=1) as proxy:
+            assert [_post(proxy.url, "CS1"), _post(proxy.url, "CS1"), _post(proxy.url, "CS2")] == [504, 204, 204]
+    finally:
+        backend.shutdown()
+        backend.server_close()
+    assert proxy.records == [("CS1", 504), ("CS1", None), ("CS2", None)]
+    log = [_pay(1, "CS1"), _pay(2, "CS2"), _pay(3, "CS1")]
+    assert [entry["fault"] for entry in payproxy.mark_log(log, proxy.records)] == ["error_after", None, None]
+    # Billing took it: an unknown outcome for the caller, and a payment for the judge.
+    assert hazards.payments(log)[0][2] is True and "error_after" in hazards.UNKNOWN_PAY_FAULTS
+
+
+def test_the_figures_show_the_money_rules(target):
+    result = _money([target], [_order("CS1", "vpc-1")], [_pay(1, "CS1", status=None, fault="drop_after")])
+    text = campaign.format_figures(campaign.figures([result], "unit", 1.0, "/tmp"))
+    for row in ("| orders paid twice | 0 |", "| failures caused by throttling | 0 |",
+                "| faulted payments with an unknown outcome settled on the first run (phase A) | 1 / 1 (100.0%",
+                "| payments over a spend limit | 0 (0 runs with limits;"):
+        assert row in text, text

@@ -241,6 +241,39 @@ def test_lost_answer_to_a_payment_is_resent_only_while_the_order_waits():
     assert billing.orders["CS1"] == 6
 
 
+class _Retry:
+    """The part of the client's retry policy that paying uses: the budget, and the pauses it takes."""
+
+    def __init__(self, max_retries):
+        self.max_retries = max_retries
+        self.pauses = []
+
+    def pause(self, attempt, retry_after=None):
+        self.pauses.append(attempt)
+
+
+def test_a_payment_lost_several_times_is_sent_again_within_the_retry_budget():
+    """The order module pays through faults in one run: read, and pay again while it waits, as often as retries allow."""
+    billing = FakeBilling(CS1=6)
+    billing.retry = _Retry(max_retries=3)
+    for _lost in range(3):
+        billing.fail("POST", OutcomeUnknownError("pay order CS1", "HTTP 502"))
+    outcome = Orders(billing).ensure("CS1", "paid")
+    assert outcome.changed is True and outcome.after["status"] == "processing"
+    assert len(billing.writes) == 4 and billing.retry.pauses == [0, 1, 2]
+
+
+def test_a_payment_lost_beyond_the_retry_budget_fails_and_is_not_sent_again():
+    billing = FakeBilling(CS1=6)
+    billing.retry = _Retry(max_retries=2)
+    for _lost in range(3):
+        billing.fail("POST", OutcomeUnknownError("pay order CS1", "HTTP 502"))
+    with pytest.raises(HwCloudError) as caught:
+        Orders(billing).ensure("CS1", "paid")
+    assert "still shows pending_payment" in str(caught.value)
+    assert len(billing.writes) == 3 and billing.orders["CS1"] == 6
+
+
 # ---- waiting ------------------------------------------------------------------------------
 
 def test_wait_completed_polls_all_orders_together_until_each_completes():
