@@ -68,9 +68,12 @@ options:
     default: 30
   max_retries:
     description:
-      - How many times a read request is retried after a connection error, a throttling answer (429)
-        or a server error (5xx), with exponential backoff and jitter.
+      - How many times a read request is retried after a connection error or a server error (5xx), with exponential
+        backoff and jitter.
       - A request that changes something is retried only when it certainly did not reach the service.
+      - A throttling answer (429, which the API gateway gives before the service sees the request) does not count
+        here; any request is sent again after it, honouring C(Retry-After), until it has waited 2 minutes in all.
+        V(0) turns that off too.
       - If not set, the value of the E(HW_MAX_RETRIES) environment variable is used, and V(5) when that is empty too.
     type: int
 requirements:
@@ -147,8 +150,10 @@ options:
     default: 30
   max_retries:
     description:
-      - How many times a read request is retried after a connection error, a throttling answer (429)
-        or a server error (5xx), with exponential backoff and jitter.
+      - How many times a read request is retried after a connection error or a server error (5xx), with exponential
+        backoff and jitter.
+      - A throttling answer (429) does not count here; the request is sent again, honouring C(Retry-After), until it
+        has waited 2 minutes in all. V(0) turns that off too.
     type: int
     default: 5
     env:

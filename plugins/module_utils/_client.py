@@ -222,16 +222,14 @@ class HwCloudClient:
         if project and "{project_id}" in path:
             path = self.path(path)
         data = None if body is None else json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
-        attempt = 0
+        tries = self.retry.start()
         signatures = []
         while True:
             url = self._url(service, path, query)
             outcome = self._send(method, url, data, operation, safe, signatures)
             if isinstance(outcome, tuple):
                 transport, error = outcome
-                if self.retry.should_retry(safe, attempt, transport=transport):
-                    self.retry.pause(attempt)
-                    attempt += 1
+                if tries.again(safe, transport=transport):
                     continue
                 raise self._scrub(error, signatures)
             response = outcome
@@ -242,9 +240,7 @@ class HwCloudClient:
                 continue
             if response.status_code == 429 and self.on_throttle is not None:
                 self.on_throttle(service)
-            if self.retry.should_retry(safe, attempt, status=response.status_code):
-                self.retry.pause(attempt, response.headers.get("Retry-After"))
-                attempt += 1
+            if tries.again(safe, status=response.status_code, retry_after=response.headers.get("Retry-After")):
                 continue
             if not safe and response.status_code >= 500:
                 error = OutcomeUnknownError(operation, error.message, status=error.status,

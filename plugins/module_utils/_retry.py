@@ -23,6 +23,11 @@ FATAL = "fatal"            # nothing was sent, and trying again fails the same w
 
 RETRYABLE_STATUSES = frozenset((429, 500, 502, 503, 504))
 MAX_RETRY_AFTER = 60.0
+# A throttled call (429) is sent again until it has waited this long in all: the gateway answers
+# 429 before the service sees the request, so waiting is always safe, and a storm outlasts any
+# fixed count of retries. THROTTLE_MAX_TRIES bounds the loop when pauses are (nearly) zero.
+THROTTLE_BUDGET = 120.0
+THROTTLE_MAX_TRIES = 40
 
 
 class Backoff:
@@ -55,14 +60,21 @@ class RetryPolicy:
     ``safe`` calls (reads) are retried on any transport failure, 429 and 5xx. Unsafe calls
     (writes) only when the request was not sent or the gateway throttled it (429), which
     the gateway answers before the service sees the request. 401 and 403 are never
-    retried: repeated authentication failures lock the access key.
+    retried: repeated authentication failures lock the access key. ``should_retry`` is the
+    rule by count; :class:`Tries` applies it to one call, and gives 429 a wait budget instead.
     """
 
-    def __init__(self, max_retries=5, base_delay=0.5, max_delay=20.0, sleep=time.sleep, rand=random.random, now=None):
+    def __init__(self, max_retries=5, base_delay=0.5, max_delay=20.0, sleep=time.sleep, rand=random.random, now=None,
+                 throttle_budget=THROTTLE_BUDGET):
         self.max_retries = max(0, int(max_retries))
         self.backoff = Backoff(base_delay, max_delay, jitter=True, rand=rand)
         self.sleep = sleep
         self.now = now or _utcnow
+        self.throttle_budget = float(throttle_budget)
+
+    def start(self):
+        """The retry state of one logical call."""
+        return Tries(self)
 
     def should_retry(self, safe, attempt, status=None, transport=None):
         """``attempt`` counts the retries already made (0 after the first try)."""
@@ -89,6 +101,37 @@ class RetryPolicy:
         if seconds > 0:
             self.sleep(seconds)
         return seconds
+
+
+class Tries:
+    """The retries of one logical call: ``max_retries`` for failures, a wait budget for throttling.
+
+    A 429 does not use up ``max_retries``: the call is sent again (reads and writes alike) while
+    the pauses of its 429s stay within the policy's ``throttle_budget`` seconds, each pause the
+    larger of ``Retry-After`` and the jittered backoff. ``max_retries: 0`` still means no retry.
+    """
+
+    def __init__(self, policy):
+        self.policy = policy
+        self.retries = 0
+        self.throttled = 0
+        self.waited = 0.0
+
+    def again(self, safe, status=None, transport=None, retry_after=None):
+        """True, after pausing, when the call should be sent again; False when it has failed."""
+        policy = self.policy
+        if status == 429 and transport is None:
+            if (policy.max_retries == 0 or self.throttled >= THROTTLE_MAX_TRIES
+                    or self.waited >= policy.throttle_budget):
+                return False
+            self.waited += policy.pause(self.throttled, retry_after)
+            self.throttled += 1
+            return True
+        if not policy.should_retry(safe, self.retries, status=status, transport=transport):
+            return False
+        policy.pause(self.retries, retry_after)
+        self.retries += 1
+        return True
 
 
 def parse_retry_after(value, now=None):

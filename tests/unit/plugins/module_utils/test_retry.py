@@ -15,6 +15,8 @@ from ansible_collections.hwcloud.bandwidth.plugins.module_utils._retry import (
     MAX_RETRY_AFTER,
     NOT_SENT,
     SENT,
+    THROTTLE_BUDGET,
+    THROTTLE_MAX_TRIES,
     RetryPolicy,
     parse_retry_after,
 )
@@ -85,13 +87,19 @@ def test_retry_table(method, outcome):
     factory, read_retried, write_retried, read_error, write_error = TABLE[outcome]
     safe = method == "GET"
     retried = read_retried if safe else write_retried
-    session = FakeSession(*[factory() for _attempt in range(MAX_RETRIES + 1)])
+    throttled = outcome.startswith("429")
+    session = FakeSession(default=lambda _call: factory()) if throttled else FakeSession(*[factory() for _ in range(MAX_RETRIES + 1)])
     client, sleeps = make_client(session)
     with pytest.raises(HwCloudError) as info:
         call(client, method)
     assert info.type is (read_error if safe else write_error)
-    assert len(session.calls) == (MAX_RETRIES + 1 if retried else 1)
-    assert len(sleeps) == (MAX_RETRIES if retried else 0)
+    if throttled:
+        # Throttling does not use up max_retries: the call waits until its budget of pauses is spent.
+        assert len(session.calls) > MAX_RETRIES + 1 and len(sleeps) == len(session.calls) - 1
+        assert sum(sleeps[:-1]) < THROTTLE_BUDGET <= sum(sleeps)
+    else:
+        assert len(session.calls) == (MAX_RETRIES + 1 if retried else 1)
+        assert len(sleeps) == (MAX_RETRIES if retried else 0)
     # every attempt is the same request, signed afresh
     assert len({(c["method"], c["url"], c["data"]) for c in session.calls}) == 1
     assert all(c["headers"]["Authorization"].startswith("SDK-HMAC-SHA256 Access=AK,") for c in session.calls)
@@ -315,3 +323,45 @@ def test_a_read_only_post_is_retried_like_a_get(factory):
     assert answer == {"data": []}
     assert len(session.calls) == 2
     assert len(sleeps) == 1
+
+
+# -- one call's retries: a count for failures, a wait budget for throttling ------------------
+
+def test_a_throttled_call_is_retried_past_max_retries_within_its_wait_budget():
+    slept = []
+    tries = RetryPolicy(max_retries=2, base_delay=1.0, max_delay=4.0, rand=lambda: 1.0, sleep=slept.append,
+                        throttle_budget=20.0).start()
+    # Ten 429s in a row: far more than max_retries, well within 20 s of waiting.
+    assert all(tries.again(False, status=429) for _ in range(6))
+    assert slept == [1.0, 2.0, 4.0, 4.0, 4.0, 4.0]
+    # 19 s waited: one more, then the budget is spent and the call fails.
+    assert tries.again(False, status=429) is True
+    assert tries.again(False, status=429) is False
+    assert sum(slept) == 23.0
+
+
+def test_retry_after_sets_the_pause_of_a_throttled_call():
+    slept = []
+    tries = RetryPolicy(base_delay=0.5, rand=lambda: 0.0, sleep=slept.append, throttle_budget=5.0).start()
+    assert [tries.again(True, status=429, retry_after="2") for _ in range(4)] == [True, True, True, False]
+    assert slept == [2.0, 2.0, 2.0]
+
+
+def test_throttling_and_failures_are_counted_apart():
+    tries = RetryPolicy(max_retries=1, rand=lambda: 0.0, sleep=lambda seconds: None).start()
+    assert tries.again(True, status=429) and tries.again(True, status=503)
+    assert tries.again(True, status=429)
+    # The one failure retry is used up; throttling still may wait.
+    assert tries.again(True, status=503) is False
+    assert tries.again(True, status=429) is True
+
+
+def test_zero_max_retries_retries_nothing_not_even_throttling():
+    tries = RetryPolicy(max_retries=0, sleep=lambda seconds: None).start()
+    assert tries.again(True, status=429) is False and tries.again(True, status=503) is False
+
+
+def test_pauses_of_zero_still_end_the_throttled_loop():
+    tries = RetryPolicy(rand=lambda: 0.0, sleep=lambda seconds: None).start()
+    answers = [tries.again(False, status=429) for _ in range(100)]
+    assert answers.count(True) == THROTTLE_MAX_TRIES and answers[-1] is False
