@@ -150,6 +150,8 @@ def counts(plan_, results, check_mode=False, waited=True):
     figures = plan_.counts()
     for status in RESULT_STATUSES:
         figures[status] = sum(1 for r in results if r.status == status)
+    # Changes this run started that still run (an order found open before the run is never followed).
+    figures["running"] = sum(1 for r in results if r.status == IN_PROGRESS and r.entry.open_order is None)
     figures["verdict"] = verdict(results, check_mode, waited)
     return figures
 

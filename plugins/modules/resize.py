@@ -314,7 +314,8 @@ counts:
   description:
     - C(targets), C(unchanged), C(held) (targets an order found open before the run holds), C(updates), C(orders) and
       C(problems) from the plan; C(ok), C(pending_payment), C(in_progress), C(failed) and C(not_started) from the
-      results.
+      results; C(running), the changes this run started that are still in progress (what a later O(follow) waits
+      for).
     - C(verdict), one word for the run, which playbooks act on instead of counting themselves - V(failed) (a change
       failed or was not started, or did not finish while the task waited for it; the task fails), V(in_progress)
       (changes still run and the task did not wait), V(pending_payment) (orders wait for payment, nothing failed),
@@ -322,7 +323,7 @@ counts:
   returned: always
   type: dict
   sample: {targets: 3, unchanged: 1, held: 0, updates: 1, orders: 1, problems: 0, ok: 2, pending_payment: 0,
-           in_progress: 0, failed: 0, not_started: 0, verdict: ok}
+           in_progress: 0, failed: 0, not_started: 0, running: 0, verdict: ok}
 pending_orders:
   description:
     - The orders this run placed that wait for payment, each once, with its C(order_id), C(amount), C(currency) and

@@ -162,7 +162,7 @@ def test_a_failed_write_leaves_the_others_applied():
     assert service.bandwidths["bw-1"]["size"] == service.bandwidths["bw-3"]["size"] == 200
     assert service.bandwidths["bw-2"]["size"] == 100
     assert counts(plan, results) == {"targets": 3, "unchanged": 0, "held": 0, "updates": 3, "orders": 0, "problems": 0,
-                                     OK: 2, PENDING_PAYMENT: 0, IN_PROGRESS: 0, FAILED: 1, NOT_STARTED: 0,
+                                     OK: 2, PENDING_PAYMENT: 0, IN_PROGRESS: 0, FAILED: 1, NOT_STARTED: 0, "running": 0,
                                      "verdict": "failed"}
 
 
@@ -467,6 +467,24 @@ def test_an_open_order_blocks_with_auto_pay_and_writes_nothing():
     assert plan.entries[0].outcome == FAILED
     assert [(r.status, r.order_id, r.changed) for r in results] == [(FAILED, "CS-OPEN", False)]
     assert service.sent == []
+
+
+def test_an_open_order_is_described_and_counted_as_held_never_as_running():
+    """A processing order found before the run: in progress as it stands, named with its amount and spec, not followed."""
+    service = FakeService("vpc", [vpc(prepaid=True), vpc("bw-2")], writes=["job"])
+    order = {"order_id": "CS-OPEN", "status": "processing", "amount": 40.0, "currency": "CNY",
+             "spec": "Bandwidth | 150 Mbit/s"}
+    billing = FakeBillingFacade(open_orders={"bw-1": [order]})
+    run = Run(service, billing=billing)
+    plan = run.plan([vt(), vt("bw-2")])
+    results = run.engine.held(plan) + run.engine.apply(plan, Policy())
+    assert ("describe", ("CS-OPEN",)) in billing.calls
+    held = results[0]
+    assert (held.status, held.amount, held.currency) == (IN_PROGRESS, 40.0, "CNY")
+    assert 'order CS-OPEN (processing, 40.00 CNY, "Bandwidth | 150 Mbit/s") is open for it' in held.msg
+    figures = counts(plan, results, waited=False)
+    # Both are in progress; only the update this run started is a change to follow.
+    assert (figures[IN_PROGRESS], figures["running"], figures["held"]) == (2, 1, 1)
 
 
 def test_billing_is_read_only_when_an_order_is_planned():

@@ -166,7 +166,7 @@ def test_mixed_targets_are_applied_and_counted(cloud, run_module):
     assert results["vpc-od"]["order_id"] is None and results["vpc-od"]["job_id"] is None
     assert result["counts"] == {"targets": 5, "unchanged": 1, "held": 0, "updates": 2, "orders": 2, "problems": 0,
                                 "ok": 4, "pending_payment": 0, "in_progress": 0, "failed": 0,
-                                "not_started": 0, "verdict": "ok"}
+                                "not_started": 0, "running": 0, "verdict": "ok"}
     assert (cloud.ws["ws-od"]["size"], cloud.ws["ws-pre"]["size"]) == (30, 40)
     assert (cloud.vpc["vpc-od"]["size"], cloud.vpc["vpc-pre"]["size"], cloud.vpc["vpc-per"]["size"]) == (80, 200, 5)
     assert len(cloud.changes()) == 4 and len(cloud.orders) == 2

@@ -109,7 +109,7 @@ def test_check_mode_shows_the_recommended_sizes_with_their_evidence_and_writes_n
 
     assert result["counts"] == {"targets": 6, "unchanged": 3, "held": 0, "updates": 3, "orders": 0, "problems": 0,
                                 "ok": 0, "failed": 0, "pending_payment": 0, "in_progress": 0,
-                                "not_started": 0, "verdict": "check"}
+                                "not_started": 0, "running": 0, "verdict": "check"}
     diff = {item["before_header"]: item for item in result["diff"]}
     assert len(diff) == 3
     assert diff["vpc bandwidth shared-busy (vpc-busy)"]["after"] == {"name": "shared-busy", "size": 100}
