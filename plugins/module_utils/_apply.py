@@ -3,9 +3,10 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The apply step of the engine: start every change of a plan, a bounded number at a time.
 
-The first change is written alone: when the credentials are refused (401, 403), no other
-write goes out (the gateway locks an access key after repeated authentication failures), and
-every target not yet written is reported as not started. The others then run in a pool.
+The run's first change is written alone: when the credentials are refused (401, 403), no
+other write goes out (the gateway locks an access key after repeated authentication failures),
+and every target not yet written is reported as not started. The others then run in a pool per
+region, the regions at once; a :class:`WriteGate` shared by the run holds both rules.
 
 Unknown outcomes follow rule 4 of the design: a plain update is declarative, so it is read
 again, followed when under way and sent again when it shows neither the change nor a change
@@ -48,6 +49,37 @@ THROTTLE_RECOVERY = 10
 THROTTLE_COOLDOWN = 1.0
 
 
+class WriteGate:
+    """What the writers of one run share: the first write goes alone, and a refused key stops the rest.
+
+    A run over several regions writes them at once, each region with its own pool; one gate
+    makes the run's first write the only one in flight (the key is the same in every region),
+    and its refusal (401, 403), or any later one, is seen by every writer before its next write.
+    """
+
+    def __init__(self):
+        self.refusal = None
+        self._lock = threading.Lock()
+        self._claimed = False
+        self._opened = threading.Event()
+
+    def first(self, write):
+        """``[write()]`` for the one caller that claims the run's first write; ``[]`` for the others, once it is done."""
+        with self._lock:
+            mine, self._claimed = not self._claimed, True
+        if mine:
+            try:
+                return [write()]
+            finally:
+                self._opened.set()
+        self._opened.wait()
+        return []
+
+    def refuse(self, error):
+        with self._lock:
+            self.refusal = self.refusal or error
+
+
 class Applier:
     """Writes the changes of one plan and keeps what each write started."""
 
@@ -58,23 +90,23 @@ class Applier:
         self.concurrency = max(1, int(concurrency or 1))
         self.warn = warn or (lambda message: None)
         self.sleep = sleep
-        self._lock = threading.Lock()
         self._conflicts = Conflicts(billing)
         self._lost_orders = LostOrders(services, billing, self.warn, sleep)
-        self._halted = None
+        self._gate = WriteGate()
         self._limits = SpendLimits()
         self.throttles = {}
 
-    def apply(self, plan_, policy, spend=None):
+    def apply(self, plan_, policy, spend=None, gate=None):
         """Start every change of the plan; a failure stays with its target.
 
-        ``spend``: the run's :class:`SpendLimits` when it spans several plans (regions); else the policy's.
+        ``spend`` and ``gate``: the run's :class:`SpendLimits` and :class:`WriteGate` when it spans
+        several plans (regions) written at once; else the policy's limits and a gate of its own.
         """
         changes = plan_.changes
         if not changes:
             return []
         self._conflicts = Conflicts(self.billing)
-        self._halted = None
+        self._gate = gate or WriteGate()
         self._limits = spend or SpendLimits(policy.max_order_amount, policy.max_run_amount)
         self.client.project_id  # resolved once, before the threads share the client
         # Writes to a service that throttles (429) slow down: its limit halves, and grows again after successes.
@@ -92,8 +124,8 @@ class Applier:
             limit.throttled()
 
     def _apply_all(self, changes, policy):
-        results = [self._apply_one(changes[0], policy)]
-        rest = changes[1:]
+        results = self._gate.first(lambda: self._apply_one(changes[0], policy))
+        rest = changes[len(results):]
         workers = min(self.concurrency, len(rest))
         if workers <= 1:
             results.extend(self._apply_one(entry, policy) for entry in rest)
@@ -115,9 +147,8 @@ class Applier:
 
     def _write_one(self, entry, policy):
         result = Result(entry)
-        halted = self._halted
-        if halted is not None:
-            result.not_started(halted)
+        if self._gate.refusal is not None:
+            result.not_started(self._gate.refusal)
             return result
         try:
             if entry.action == UPDATE:
@@ -127,8 +158,7 @@ class Applier:
         except BandwidthError as exc:
             result.fail(exc)
         if result.status == FAILED and halts_writes(result.exception):
-            with self._lock:
-                self._halted = self._halted or result.exception
+            self._gate.refuse(result.exception)
         return result
 
     # -- plain updates ----------------------------------------------------------------------

@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import copy
 import time
+from concurrent.futures import ThreadPoolExecutor
 
-from ansible_collections.hwcloud.bandwidth.plugins.module_utils._apply import Applier
+from ansible_collections.hwcloud.bandwidth.plugins.module_utils._apply import Applier, WriteGate
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._billing import Billing, SpendLimits
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._follow import Follower
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._pricing import Prices, unknown_price
-from ansible_collections.hwcloud.bandwidth.plugins.module_utils._errors import halts_writes
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._plan import (
     AUTO,
     ORDER,
@@ -29,7 +29,6 @@ from ansible_collections.hwcloud.bandwidth.plugins.module_utils._plan import (
     resolve,
 )
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._results import Result
-from ansible_collections.hwcloud.bandwidth.plugins.module_utils._service import FAILED
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._usage import CloudEye, UsagePolicy, recommend
 
 DEFAULT_CONCURRENCY = 10
@@ -61,7 +60,7 @@ class Engine:
                                                   names=[t.name for t in wanted if not t.id])
         return listings
 
-    def plan(self, targets, policy, listings=None, recommendations=None, usage=None):
+    def plan(self, targets, policy, listings=None, recommendations=None, usage=None, labelled=None):
         """The plan of ``targets``; billing is read only when some target needs an order.
 
         ``size: auto`` targets get their size from Cloud Eye with the ``usage`` rule (a dict,
@@ -72,11 +71,15 @@ class Engine:
         if recommendations is None and any(target.size == AUTO for target in targets):
             recommendations = self.recommend(targets, listings, policy, usage)
         scopes = {kind: service.scope() for kind, service in self.services.items()}
-        result = plan(targets, listings, policy, recommendations=recommendations, scopes=scopes)
+
+        def planned(**orders):
+            return plan(targets, listings, policy, recommendations=recommendations, scopes=scopes, labelled=labelled,
+                        **orders)
+        result = planned()
         if policy.limits is None and self._needs_limits(targets, result):
             # The region's own range per charge mode, read once and only when a VPC size changes.
             policy.limits = self.services["vpc"].size_limits() or {}
-            result = plan(targets, listings, policy, recommendations=recommendations, scopes=scopes)
+            result = planned()
         orders = [entry for entry in result.entries if entry.action == ORDER]
         if orders:
             open_orders = self.billing.open_change_orders()
@@ -85,8 +88,7 @@ class Engine:
                 self.billing.describe([open_orders[entry.id][0] for entry in orders if open_orders.get(entry.id)])
             renewal_orders = self._renewal_orders(orders)
             if open_orders or renewal_orders:
-                result = plan(targets, listings, policy, open_orders=open_orders, renewal_orders=renewal_orders,
-                              recommendations=recommendations, scopes=scopes)
+                result = planned(open_orders=open_orders, renewal_orders=renewal_orders)
         return self.price(result)
 
     def price(self, plan_):
@@ -151,8 +153,8 @@ class Engine:
         """Results of the targets that an order found before the run holds (no write is made)."""
         return [Result.of_open_order(entry) for entry in plan_.entries if entry.open_order is not None]
 
-    def apply(self, plan_, policy, spend=None):
-        return self.applier.apply(plan_, policy, spend)
+    def apply(self, plan_, policy, spend=None, gate=None):
+        return self.applier.apply(plan_, policy, spend, gate)
 
     def follow(self, results, timeout):
         return self.follower.follow(results, timeout)
@@ -213,7 +215,7 @@ class Fleet:
             # The region's own size limits: each region reads its own.
             mine = copy.copy(policy)
             mine.limits = None
-            part = engine.plan(group, mine, usage=usage)
+            part = engine.plan(group, mine, usage=usage, labelled=len(targets) > 1)
             self.parts.append((engine, mine, part))
             entries.extend(part.entries)
             problems.extend(part.problems)
@@ -225,25 +227,30 @@ class Fleet:
         return [result for engine, _policy, plan_ in self.parts for result in engine.held(plan_)]
 
     def apply(self, policy, only=None):
-        """Start the changes of every region (``only(entry)`` picks them); a refused key stops every region."""
+        """Start the changes of every region at once (``only(entry)`` picks them), each region with its own pool.
+
+        One :class:`SpendLimits` and one :class:`WriteGate` for the run: the run's first write goes
+        alone, and a refused key stops the writes of every region.
+        """
         spend = SpendLimits(policy.max_order_amount, policy.max_run_amount)
-        results = []
-        for engine, mine, plan_ in self.parts:
-            chosen = Plan([entry for entry in plan_.entries if only is None or only(entry)], [])
-            halted = next((r.exception for r in results if r.status == FAILED and halts_writes(r.exception)), None)
-            if halted is None:
-                results.extend(engine.apply(chosen, mine, spend))
-                continue
-            for entry in chosen.changes:
-                result = Result(entry)
-                result.not_started(halted)
-                results.append(result)
+        gate = WriteGate()
+        jobs = [(engine, Plan([entry for entry in plan_.entries if only is None or only(entry)], []), mine)
+                for engine, mine, plan_ in self.parts]
+        return _each_region([lambda job=job: job[0].apply(job[1], job[2], spend, gate) for job in jobs])
+
+    def follow(self, results, timeout):
+        """Follow each region's results with its engine, the regions at once, within the one timeout."""
+        regions = {}
+        for result in results:
+            regions.setdefault(result.entry.target.region or self.region, []).append(result)
+        _each_region([lambda region=region, mine=mine: self._engine(*self._key(region)).follow(mine, timeout)
+                      for region, mine in regions.items()])
         return results
 
-    def follow(self, results, timeout, clock=time.monotonic):
-        """Follow each region's results with its engine, all within one deadline."""
-        deadline = clock() + timeout
-        for region in dict.fromkeys(result.entry.target.region or self.region for result in results):
-            mine = [r for r in results if (r.entry.target.region or self.region) == region]
-            self._engine(*self._key(region)).follow(mine, max(1.0, deadline - clock()))
-        return results
+
+def _each_region(calls):
+    """Run one call per region, at once when there are several; their lists joined in region order."""
+    if len(calls) <= 1:
+        return [item for call in calls for item in call() or []]
+    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
+        return [item for found in pool.map(lambda call: call() or [], calls) for item in found]

@@ -630,14 +630,17 @@ def _plan_one(target, current, policy, open_orders, renewal_orders, recommendati
                  decrease_mode=decrease_mode)
 
 
-def plan(targets, listings, policy, open_orders=None, renewal_orders=None, recommendations=None, scopes=None):
+def plan(targets, listings, policy, open_orders=None, renewal_orders=None, recommendations=None, scopes=None,
+         labelled=None):
     """Resolve and plan every target.
 
     ``listings``: ``{service: [normalised bandwidths]}`` (a service absent when not read);
     ``open_orders``/``renewal_orders``: ``{bandwidth id: [orders]}`` or None when unknown;
     ``recommendations``: ``{bandwidth id: recommendation}`` for ``size: auto`` targets;
-    ``scopes``: ``{service: " in region ..."}`` for messages.
+    ``scopes``: ``{service: " in region ..."}`` for messages; ``labelled``: problems name their
+    target ("target 3 (...)"), by default when there are several (a region of a larger run is told).
     """
+    labelled = len(targets) > 1 if labelled is None else labelled
     indexes = {service: index_bandwidths(bandwidths) for service, bandwidths in listings.items()
                if bandwidths is not None}
     entries, problems = [], []
@@ -645,7 +648,7 @@ def plan(targets, listings, policy, open_orders=None, renewal_orders=None, recom
     for target in targets:
         current, problem = _resolve(target, indexes, scopes or {})
         if problem:
-            problems.append("%s: %s" % (target.label, problem) if len(targets) > 1 else problem)
+            problems.append("%s: %s" % (target.label, problem) if labelled else problem)
             continue
         key = (target.service, current.get("id"))
         if key in seen:
@@ -656,7 +659,7 @@ def plan(targets, listings, policy, open_orders=None, renewal_orders=None, recom
         entry, problem = _plan_one(target, current, policy, open_orders, renewal_orders,
                                    (recommendations or {}).get(current.get("id")))
         if problem:
-            problems.append("%s: %s" % (target.label, problem) if len(targets) > 1 else problem)
+            problems.append("%s: %s" % (target.label, problem) if labelled else problem)
             continue
         entries.append(entry)
     return Plan(entries, problems)

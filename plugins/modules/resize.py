@@ -72,8 +72,8 @@ options:
         required: true
   concurrency:
     description:
-      - How many changes are started at the same time. Throttling by the service (HTTP 429) slows the run down; it
-        does not fail it.
+      - How many changes are started at the same time in each region (the regions of a run are written at once, each
+        against its own endpoints). Throttling by the service (HTTP 429) slows the run down; it does not fail it.
     type: int
     default: 10
   defer_updates:

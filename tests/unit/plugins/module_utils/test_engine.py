@@ -606,7 +606,7 @@ class StubEngine:
         self.region = region
         self.plans, self.applied = [], []
 
-    def plan(self, targets, policy, usage=None):
+    def plan(self, targets, policy, usage=None, labelled=None):
         self.plans.append((list(targets), policy))
         entries = [Entry(t, {"id": t.id, "size": 1, "name": t.id}, Desired(size=t.size), UPDATE, "update")
                    for t in targets]
@@ -616,8 +616,8 @@ class StubEngine:
     def held(_plan):
         return []
 
-    def apply(self, plan_, policy, spend):
-        self.applied.append((plan_, policy, spend))
+    def apply(self, plan_, policy, spend, gate=None):
+        self.applied.append((plan_, policy, spend, gate))
         return []
 
 
@@ -639,8 +639,45 @@ def test_a_fleet_plans_each_region_with_its_own_limits_and_one_spend_limit():
     # Each region reads its own size limits: none is handed the task's, nor another region's.
     assert home.plans[0][1].limits is None and west.plans[0][1].limits is None and policy.limits is not None
     fleet.apply(policy)
-    (_p1, _pol1, spend_home), (_p2, _pol2, spend_west) = home.applied[0], west.applied[0]
+    (_p1, _pol1, spend_home, gate_home), (_p2, _pol2, spend_west, gate_west) = home.applied[0], west.applied[0]
     assert spend_home is spend_west and spend_home.max_run == 100.0
+    # One gate for the run: its first write goes alone, and a refused key stops every region.
+    assert gate_home is gate_west and gate_home is not None
+
+
+def _two_region_fleet(first, second):
+    """A fleet over two fake regions whose services are ``first`` and ``second``."""
+    runs = {"r-1": Run(first), "r-2": Run(second)}
+    fleet = Fleet(lambda region, project_id: runs[region].engine, "r-1")
+    return fleet, runs
+
+
+def test_regions_are_written_at_once_and_a_refused_key_stops_every_region():
+    """The run's first write goes alone; refused (403) in one region, no write goes out in any other."""
+    refused = HwCloudError("resize bandwidth", "denied", status=403, error_code="APIGW.0302")
+    first = FakeService("vpc", [vpc("a-%d" % i) for i in range(3)], writes=[refused])
+    second = FakeService("vpc", [vpc("b-%d" % i) for i in range(3)], writes=[refused])
+    fleet, _runs = _two_region_fleet(first, second)
+    targets = [vt("a-%d" % i, region="r-1") for i in range(3)] + [vt("b-%d" % i, region="r-2") for i in range(3)]
+    fleet.plan(targets, Policy())
+    results = fleet.apply(Policy())
+    statuses = sorted(r.status for r in results)
+    assert statuses == [FAILED] + [NOT_STARTED] * 5
+    assert len(first.sent) + len(second.sent) == 1
+
+
+def test_regions_are_followed_at_once_within_one_timeout():
+    first = FakeService("workspace", [wks("ws-1")], writes=["job"])
+    second = FakeService("workspace", [wks("ws-2")], writes=["job"])
+    fleet, runs = _two_region_fleet(first, second)
+    fleet.plan([wt("ws-1", region="r-1"), wt("ws-2", region="r-2")], Policy())
+    results = fleet.apply(Policy())
+    settle(first, {"ws-1": 20})
+    settle(second, {"ws-2": 20})
+    started = {region: run.clock.now for region, run in runs.items()}
+    fleet.follow(results, 60)
+    assert [r.status for r in results] == [OK, OK]
+    assert all(run.clock.now - started[region] < 60 for region, run in runs.items())
 
 
 def test_an_order_that_completes_with_another_size_fails_naming_both_sizes():

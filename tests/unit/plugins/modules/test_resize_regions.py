@@ -51,6 +51,8 @@ def test_a_problem_in_one_region_stops_every_write_and_names_the_region(clouds, 
     result = run_module(resize, args(targets=targets))
     assert result["failed"] is True and result["changed"] is False
     assert "no VPC bandwidth has id vpc-gone in region ap-southeast-1" in result["msg"]
+    # The only target of its region is still named as the second target of the task.
+    assert result["problems"][0].startswith("target 2 (")
     assert home.changes() == [] and far.changes() == []
 
 
