@@ -43,15 +43,7 @@ from tests.bench.bench_usage import bench_usage  # noqa: E402  pylint: disable=w
 from tests.simulator.control import start_simulator  # noqa: E402  pylint: disable=wrong-import-position
 from tests.utils.with_simulator import environment  # noqa: E402  pylint: disable=wrong-import-position
 
-LOOP_PLAYBOOK = """---
-- name: The loop a user would otherwise write
-  hosts: localhost
-  connection: local
-  gather_facts: false
-  vars:
-    ansible_python_interpreter: "{{ ansible_playbook_python }}"
-  tasks:
-    - name: Resize each Workspace bandwidth
+LOOP_PLAYBOOK = bench_regions.PLAY_HEADER % "The loop a user would otherwise write" + """    - name: Resize each Workspace bandwidth
       hwcloud.bandwidth.workspace_bandwidth:
         id: "{{ item.id }}"
         size: "{{ item.size }}"

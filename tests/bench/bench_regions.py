@@ -31,15 +31,18 @@ REGIONS = [
     {"name": "ap-southeast-1", "id": "2c4e6a8c0e2a4c6e8a0c2e4a6c8e0a2c"},
 ]
 
-RESIZE_PLAYBOOK = """---
-- name: One resize task over every target
+# The start of every benchmark playbook: one play on localhost; ``%`` its name.
+PLAY_HEADER = """---
+- name: %s
   hosts: localhost
   connection: local
   gather_facts: false
   vars:
     ansible_python_interpreter: "{{ ansible_playbook_python }}"
   tasks:
-    - name: Resize every target, in every region, in one task
+"""
+
+RESIZE_PLAYBOOK = PLAY_HEADER % "One resize task over every target" + """    - name: Resize every target, in every region, in one task
       hwcloud.bandwidth.resize:
         targets: "{{ bench_targets }}"
         wait_timeout: 900
@@ -231,8 +234,8 @@ def converged_lines(row):
         "each region's project is looked up once through IAM (`GET /v3/projects?name=`, one call per region).", "",
         "| targets | wall time (s) | API calls | writes | unchanged | peak memory (MiB) |",
         "|---:|---:|---:|---:|---:|---:|",
-        "| %d | %s | %d | %d | %d | %s |" % (row["targets"], fmt(row["seconds"]), row["calls"], row["writes"], row["unchanged"],
-                                         fmt(row["peak_mib"], 0)),
+        "| %d | %s | %d | %d | %d | %s |" % (
+            row["targets"], fmt(row["seconds"]), row["calls"], row["writes"], row["unchanged"], fmt(row["peak_mib"], 0)),
         "", "Calls by API: %s. Listing pages per region (2,000 a page at most): %s." % (calls, pages),
         "Peak memory is that of the largest process of the run (ansible-playbook or the module).",
     ]
