@@ -10,6 +10,12 @@
 2. Sixteen yearly/monthly bandwidths (8 Workspace, 8 VPC) ordered up with auto pay while every order
    takes 5 s to complete: wall time of the role, which waits for all orders together, beside the
    same loop with each task waiting for its own order.
+3. One change against 60, the Cloud Eye read of 1,000 bandwidths and the pricing of its recommendations.
+4. One resize task over three regions (tests/bench/bench_regions.py): 1,000 plain updates against the
+   simulator limited to 20 writes a second per API, and a converged fleet of 10,000.
+
+``--only NAME`` runs one of them (converged, orders, scaling, usage, throttled, regions); each also
+has its own switch to skip it.
 
 Run it from the collection root, with ansible-playbook on PATH; the collection must be found as
 hwcloud.bandwidth (this copy when it sits in ansible_collections/hwcloud/bandwidth, or
@@ -32,19 +38,12 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, ROOT)
 
+from tests.bench import bench_regions  # noqa: E402  pylint: disable=wrong-import-position
 from tests.bench.bench_usage import bench_usage  # noqa: E402  pylint: disable=wrong-import-position
 from tests.simulator.control import start_simulator  # noqa: E402  pylint: disable=wrong-import-position
 from tests.utils.with_simulator import environment  # noqa: E402  pylint: disable=wrong-import-position
 
-LOOP_PLAYBOOK = """---
-- name: The loop a user would otherwise write
-  hosts: localhost
-  connection: local
-  gather_facts: false
-  vars:
-    ansible_python_interpreter: "{{ ansible_playbook_python }}"
-  tasks:
-    - name: Resize each Workspace bandwidth
+LOOP_PLAYBOOK = bench_regions.PLAY_HEADER % "The loop a user would otherwise write" + """    - name: Resize each Workspace bandwidth
       hwcloud.bandwidth.workspace_bandwidth:
         id: "{{ item.id }}"
         size: "{{ item.size }}"
@@ -284,7 +283,10 @@ def report(converged_rows, order_rows, started, load_before, load_after):
     return "\n".join(lines) + "\n"
 
 
-def main():
+BENCHES = ("converged", "orders", "scaling", "usage", "throttled", "regions")
+
+
+def arguments():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="50,200,1000", help="fleet sizes of the converged runs")
     parser.add_argument("--loop-sizes", default=None,
@@ -294,9 +296,55 @@ def main():
     parser.add_argument("--no-sequential", action="store_true", help="skip the loop that waits in each task")
     parser.add_argument("--scaling", type=int, default=60, help="changes of the scaling run (0: skip)")
     parser.add_argument("--usage", type=int, default=1000, help="VPC bandwidths of the utilization read (0: skip)")
+    parser.add_argument("--throttled", type=int, default=1000,
+                        help="plain VPC updates over three regions under a write rate limit (0: skip)")
+    parser.add_argument("--throttled-rate", type=float, default=20.0, help="writes a second per API (and region)")
+    parser.add_argument("--regions-fleet", type=int, default=10000,
+                        help="VPC bandwidths of the converged fleet over three regions (0: skip)")
+    parser.add_argument("--only", choices=BENCHES, help="run this benchmark alone")
     parser.add_argument("--output", default=os.path.join(ROOT, "docs", "benchmarks.md"))
     parser.add_argument("--verbose", action="store_true", help="show the output of every playbook run")
     args = parser.parse_args()
+    if args.only:
+        # Every other benchmark is skipped; the chosen one keeps its own setting.
+        keep = {"converged": "sizes", "orders": "orders", "scaling": "scaling", "usage": "usage",
+                "throttled": "throttled", "regions": "regions_fleet"}[args.only]
+        for name, off in (("sizes", ""), ("orders", 0), ("scaling", 0), ("usage", 0), ("throttled", 0), ("regions_fleet", 0)):
+            if name != keep:
+                setattr(args, name, off)
+    return args
+
+
+def run_regions(bench, args):
+    """The benchmarks of one task over three regions; their lines for the page."""
+    lines = []
+    if args.throttled:
+        row = bench_regions.throttled(bench, args.throttled, args.throttled_rate)
+        lines += bench_regions.throttled_lines(row)
+        print("\n".join(lines), flush=True)
+    if args.regions_fleet:
+        row = bench_regions.converged(bench, args.regions_fleet)
+        more = bench_regions.converged_lines(row)
+        lines += more
+        print("\n".join(more), flush=True)
+    return lines
+
+
+def run_usage(simulator, count):
+    figures = bench_usage(simulator.url, count=count)
+    lines = ["", "## Utilization of %d VPC bandwidths over 7 days" % count, "",
+             "`vpc_bandwidth_usage_info`'s Cloud Eye read: %d batch calls (the 3000-datapoint cap allows "
+             "no fewer than %d), %s s." % (figures["queries"], figures["minimum_queries"], fmt(figures.get("read_seconds")))]
+    lines += ["", "Pricing the %d recommendations (BSS price inquiry): %d calls for %d distinct products "
+              "(the bound: ceil(products / 100) per billing mode = %d), %d priced, %s s."
+              % (figures["bandwidths"], figures["price_calls"], figures["price_products"],
+                 figures["price_bound"], figures["priced"], fmt(figures.get("price_seconds")))]
+    print("\n".join(lines[-3:]), flush=True)
+    return lines
+
+
+def main():
+    args = arguments()
     sizes = [int(size) for size in args.sizes.split(",") if size]
     loop_sizes = sizes if args.loop_sizes is None else [int(size) for size in args.loop_sizes.split(",") if size]
     started = datetime.datetime.now(datetime.timezone.utc)
@@ -325,21 +373,13 @@ def main():
                 extra += scaling_lines(rows, 3.0)
                 print("\n".join(extra), flush=True)
             if args.usage:
-                figures = bench_usage(simulator.url, count=args.usage)
-                extra += ["", "## Utilization of %d VPC bandwidths over 7 days" % args.usage, "",
-                          "`vpc_bandwidth_usage_info`'s Cloud Eye read: %d batch calls (the 3000-datapoint cap allows "
-                          "no fewer than %d), %s s." % (figures["queries"], figures["minimum_queries"],
-                                                        fmt(figures.get("read_seconds")))]
-                extra += ["", "Pricing the %d recommendations (BSS price inquiry): %d calls for %d distinct products "
-                          "(the bound: ceil(products / 100) per billing mode = %d), %d priced, %s s."
-                          % (figures["bandwidths"], figures["price_calls"], figures["price_products"],
-                             figures["price_bound"], figures["priced"], fmt(figures.get("price_seconds")))]
-                print("\n".join(extra[-3:]), flush=True)
+                extra += run_usage(simulator, args.usage)
+            extra += run_regions(bench, args)
         finally:
             simulator.stop()
     text = report(converged_rows, order_rows, started, load_before, "%.1f" % os.getloadavg()[0]) + "\n".join(extra)
     with open(args.output, "w", encoding="utf-8") as handle:
-        handle.write(text)
+        handle.write(text.rstrip("\n") + "\n")
     print("\n" + text)
     print("written to %s" % args.output)
 

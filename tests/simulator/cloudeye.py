@@ -122,13 +122,13 @@ def _statistics(value_bits, spacing_ms):
 # ---- answering ------------------------------------------------------------------------------
 
 class Resolver:
-    """Finds the bandwidth behind a dimension, once per request."""
+    """Finds the bandwidth behind a dimension, once per request: only the bandwidths of ``project_id``."""
 
-    def __init__(self, store):
+    def __init__(self, store, project_id=None):
         self.store = store
         self.by_id = {}
         self.by_eip = {}
-        for item in store.data["vpc_bandwidths"]:
+        for item in store.in_project(store.data["vpc_bandwidths"], project_id):
             self.by_id[item["id"]] = item
             if item.get("share_type") == "PER":
                 for publicip in item.get("publicip_info") or []:
@@ -234,7 +234,7 @@ def batch_query(store, call, now_ms):
     if body["from"] >= body["to"]:
         raise _error(400, "ces.0014", "Some content in message body is not correct: from must be before to")
     stamps = window(body["from"], body["to"], body["period"], len(metrics), now_ms)
-    resolver = Resolver(store)
+    resolver = Resolver(store, call.project_id)
     wanted = body["filter"]
     answer = []
     for metric in metrics:
@@ -288,7 +288,7 @@ def show_metric_data(store, call, now_ms):
         raise _error(400, "ces.0013", "The URL parameter is invalid or does not exist: from must be before to.")
     metric = {"namespace": namespace, "metric_name": metric_name, "dimensions": dimensions}
     stamps = window(start, end, period, 1, now_ms)
-    points = series(store, Resolver(store), metric, period, stamps, now_ms)
+    points = series(store, Resolver(store, call.project_id), metric, period, stamps, now_ms)
     unit = "bit/s" if metric_name in BANDWIDTH_METRICS else ""
     return 200, {"metric_name": metric_name,
                  "datapoints": [{wanted: point[wanted], "timestamp": point["timestamp"], "unit": unit} for point in points]}

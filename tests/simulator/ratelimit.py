@@ -1,4 +1,9 @@
-"""Per-API request throttling, as the API gateway applies it: one token bucket per (API, access key).
+"""Per-API request throttling, as the API gateway applies it: one token bucket per (API, access key, region).
+
+Each region has its own endpoint and its own gateway, so a regional API (its path holds the
+project id) gets a bucket per region: 20 writes a second in each of three regions is 60 a second
+for the account. IAM and the global billing (BSS) APIs have no project in their path and share one
+bucket per (API, access key).
 
 Off unless ``config.rate_limits`` turns it on (a seed's ``config`` or ``POST /_sim/config``):
 
@@ -154,7 +159,7 @@ class Bucket:
 
 
 class RateLimiter:
-    """The buckets of every (operation, access key) seen; thread-safe; ``clock`` is injectable."""
+    """The buckets of every (operation, access key, region) seen; thread-safe; ``clock`` is injectable."""
 
     def __init__(self, clock=time.monotonic):
         self.clock = clock
@@ -167,11 +172,11 @@ class RateLimiter:
             self.buckets = {}
             self.throttled = 0
 
-    def wait_needed(self, config, operation, access_key, write):
+    def wait_needed(self, config, operation, access_key, write, region=None):
         """Seconds the caller must wait before this request is allowed (0: allowed now, a token is taken).
 
-        ``config`` is the raw ``rate_limits`` setting. Returns (seconds, limit); limit is None
-        when the request is not limited.
+        ``config`` is the raw ``rate_limits`` setting; ``region`` the region of a regional API
+        (None for a global one). Returns (seconds, limit); limit is None when the request is not limited.
         """
         settings = normalise(config)
         if settings is None:
@@ -179,7 +184,7 @@ class RateLimiter:
         limit = limit_for(settings, operation, write)
         if limit is None:
             return 0.0, None
-        key = (operation, access_key)
+        key = (operation, access_key, region)
         with self.lock:
             now = self.clock()
             bucket = self.buckets.get(key)
@@ -190,9 +195,9 @@ class RateLimiter:
                 self.throttled += 1
             return wait, limit
 
-    def check(self, config, operation, access_key, write, request_id):
-        """Raise the gateway's 429 when this request is over its API's limit for this access key."""
-        wait, limit = self.wait_needed(config, operation, access_key, write)
+    def check(self, config, operation, access_key, write, request_id, region=None):
+        """Raise the gateway's 429 when this request is over its API's limit for this access key (and region)."""
+        wait, limit = self.wait_needed(config, operation, access_key, write, region)
         if not wait:
             return
         message = "The throttling threshold has been reached: policy user over ratelimit,%s" % limit.describe()

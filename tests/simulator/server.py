@@ -262,10 +262,15 @@ class Handler(BaseHTTPRequestHandler):
             raise errors.gateway(401, "APIGW.0301", str(exc), request_id) from exc
 
     def throttle(self, route, entry, request_id):
-        """config.rate_limits: the gateway's limit per API and access key (see ratelimit.py); off by default."""
+        """config.rate_limits: the gateway's limit per API, access key and region (see ratelimit.py); off by default."""
         access_key = signing.parse_authorization(self.headers.get("Authorization"))[0]
+        project_id = route[3].get("project_id")
+        # A regional API is throttled by its region's gateway; an unknown project is refused later anyway.
+        project = self.sim.store.project(project_id) if project_id else None
+        region = project["name"] if project else project_id
         try:
-            self.sim.rate_limits.check(self.sim.store.config.get("rate_limits"), route[1], access_key, entry["write"], request_id)
+            self.sim.rate_limits.check(self.sim.store.config.get("rate_limits"), route[1], access_key, entry["write"], request_id,
+                                       region)
         except errors.ApiError:
             entry["fault"] = "rate_limited"
             raise

@@ -108,7 +108,7 @@ def _workspace_view(item):
 
 
 def workspace_list(store, call):
-    items = store.data["workspace_bandwidths"]
+    items = store.in_project(store.data["workspace_bandwidths"], call.project_id)
     for name in WORKSPACE_FILTERS:
         value = call.arg(name)
         if value:
@@ -120,7 +120,7 @@ def workspace_list(store, call):
 
 
 def _workspace_bandwidth(store, call):
-    bandwidth = store.workspace(call.params["bandwidth_id"])
+    bandwidth = store.workspace(call.params["bandwidth_id"], call.project_id)
     if bandwidth is None:
         raise errors.workspace(404, "WKS.00200404", "The bandwidth %s does not exist." % call.params["bandwidth_id"])
     return bandwidth
@@ -188,7 +188,7 @@ def workspace_change_order(store, call):
         changes["bandwidth_name"] = body["bandwidth_name"]
     _workspace_busy(store, bandwidth)
     auto_pay = (body.get("extend_param") or {}).get("is_auto_pay") == "true"
-    order = store.create_order("workspace", bandwidth["bandwidth_id"], changes, auto_pay,
+    order = store.create_order("workspace", bandwidth, changes, auto_pay,
                                pricing.change_amount("workspace", bandwidth, changes["size"], store.config),
                                {"resource_name": bandwidth["bandwidth_name"], "old_size": bandwidth["size"]})
     call.order_id = order["order_id"]
@@ -196,7 +196,7 @@ def workspace_change_order(store, call):
 
 
 def workspace_job(store, call):
-    job = store.job(call.params["job_id"])
+    job = store.job(call.params["job_id"], call.project_id)
     if job is None:
         raise errors.workspace(404, "WKS.00100404", "The job %s does not exist." % call.params["job_id"])
     sub_job = {
@@ -231,7 +231,7 @@ def _vpc_view(item):
 
 
 def vpc_list(store, call):
-    items = store.data["vpc_bandwidths"]
+    items = store.in_project(store.data["vpc_bandwidths"], call.project_id)
     for name in ("share_type", "enterprise_project_id"):
         value = call.arg(name)
         if value:
@@ -247,7 +247,7 @@ def vpc_list(store, call):
 
 
 def _vpc_bandwidth(store, call):
-    bandwidth = store.vpc(call.params["bandwidth_id"])
+    bandwidth = store.vpc(call.params["bandwidth_id"], call.project_id)
     if bandwidth is None:
         raise errors.vpc(404, "VPC.0306", "Bandwidth %s could not be found." % call.params["bandwidth_id"])
     return bandwidth
@@ -311,7 +311,7 @@ def _prepaid_order(store, call, bandwidth, size, extend):
     extra = {"resource_name": bandwidth["name"], "old_size": bandwidth["size"], "at_renewal": at_renewal}
     if at_renewal:
         extra.update(period_type=extend["period_type"], period_num=extend["period_num"])
-    order = store.create_order("vpc", bandwidth["id"], {"size": size}, bool(extend.get("is_auto_pay")),
+    order = store.create_order("vpc", bandwidth, {"size": size}, bool(extend.get("is_auto_pay")),
                                pricing.change_amount("vpc", bandwidth, size, store.config, at_renewal), extra)
     call.order_id = order["order_id"]
     return order
@@ -459,7 +459,8 @@ def bss_cancel(store, call):
 def _subscription(store, service, bandwidth):
     code, name, resource_type = SERVICE_CODES[service]
     resource_id = bandwidth["bandwidth_id"] if service == "workspace" else bandwidth["id"]
-    project = store.data["projects"][0]
+    # Billing is global; each resource names the region and project it lives in.
+    project = store.project(store.project_of(bandwidth)) or store.data["projects"][0]
     return {
         "id": "sub-" + resource_id.replace("-", "")[:24], "resource_id": resource_id,
         "resource_name": bandwidth["bandwidth_name"] if service == "workspace" else bandwidth["name"],
