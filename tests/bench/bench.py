@@ -13,9 +13,11 @@
 3. One change against 60, the Cloud Eye read of 1,000 bandwidths and the pricing of its recommendations.
 4. One resize task over three regions (tests/bench/bench_regions.py): 1,000 plain updates against the
    simulator limited to 20 writes a second per API, and a converged fleet of 10,000.
+5. AWX job slices (tests/bench/bench_slices.py): the per-host playbook over 4 slices of 250 hosts in
+   three regions against one run over all 1,000.
 
-``--only NAME`` runs one of them (converged, orders, scaling, usage, throttled, regions); each also
-has its own switch to skip it.
+``--only NAME`` runs one of them (converged, orders, scaling, usage, throttled, regions, slices); each
+also has its own switch to skip it.
 
 Run it from the collection root, with ansible-playbook on PATH; the collection must be found as
 hwcloud.bandwidth (this copy when it sits in ansible_collections/hwcloud/bandwidth, or
@@ -38,7 +40,7 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, ROOT)
 
-from tests.bench import bench_regions  # noqa: E402  pylint: disable=wrong-import-position
+from tests.bench import bench_regions, bench_slices  # noqa: E402  pylint: disable=wrong-import-position
 from tests.bench.bench_usage import bench_usage  # noqa: E402  pylint: disable=wrong-import-position
 from tests.simulator.control import start_simulator  # noqa: E402  pylint: disable=wrong-import-position
 from tests.utils.with_simulator import environment  # noqa: E402  pylint: disable=wrong-import-position
@@ -283,7 +285,7 @@ def report(converged_rows, order_rows, started, load_before, load_after):
     return "\n".join(lines) + "\n"
 
 
-BENCHES = ("converged", "orders", "scaling", "usage", "throttled", "regions")
+BENCHES = ("converged", "orders", "scaling", "usage", "throttled", "regions", "slices")
 
 
 def arguments():
@@ -301,6 +303,8 @@ def arguments():
     parser.add_argument("--throttled-rate", type=float, default=20.0, help="writes a second per API (and region)")
     parser.add_argument("--regions-fleet", type=int, default=10000,
                         help="VPC bandwidths of the converged fleet over three regions (0: skip)")
+    parser.add_argument("--slices", type=int, default=4, help="AWX job slices of the per-host playbook (0: skip)")
+    parser.add_argument("--slice-hosts", type=int, default=1000, help="hosts of the sliced runs, over three regions")
     parser.add_argument("--only", choices=BENCHES, help="run this benchmark alone")
     parser.add_argument("--output", default=os.path.join(ROOT, "docs", "benchmarks.md"))
     parser.add_argument("--verbose", action="store_true", help="show the output of every playbook run")
@@ -308,8 +312,9 @@ def arguments():
     if args.only:
         # Every other benchmark is skipped; the chosen one keeps its own setting.
         keep = {"converged": "sizes", "orders": "orders", "scaling": "scaling", "usage": "usage",
-                "throttled": "throttled", "regions": "regions_fleet"}[args.only]
-        for name, off in (("sizes", ""), ("orders", 0), ("scaling", 0), ("usage", 0), ("throttled", 0), ("regions_fleet", 0)):
+                "throttled": "throttled", "regions": "regions_fleet", "slices": "slices"}[args.only]
+        for name, off in (("sizes", ""), ("orders", 0), ("scaling", 0), ("usage", 0), ("throttled", 0), ("regions_fleet", 0),
+                          ("slices", 0)):
             if name != keep:
                 setattr(args, name, off)
     return args
@@ -325,6 +330,11 @@ def run_regions(bench, args):
     if args.regions_fleet:
         row = bench_regions.converged(bench, args.regions_fleet)
         more = bench_regions.converged_lines(row)
+        lines += more
+        print("\n".join(more), flush=True)
+    if args.slices:
+        more = bench_slices.slice_lines(bench_slices.bench_slices(bench, args.slice_hosts, args.slices,
+                                                                  bench_regions.REGIONS))
         lines += more
         print("\n".join(more), flush=True)
     return lines
