@@ -88,3 +88,30 @@ admin summary "${OUT}/resize-summary.json"
 ansible-playbook verify_resize.yml -e "out_dir=${OUT}" "$@"
 resize | tee "${OUT}/rerun.log"
 test "$(grep -cE 'changed=0 +unreachable=0 +failed=0' "${OUT}/rerun.log")" -eq 3
+
+# 5. A slice over two regions (--limit as an AWX job slice): one task resizes the bandwidths of both
+#    regions, each in its own region; the bandwidth outside the slice and a twin name are left alone.
+admin reset regions
+ansible-playbook -i "${OUT}/regions.hwcloud.yml" hwcloud.bandwidth.resize_per_host \
+  --limit 'cn-north-4-web,cn-south-1-web' -e resize_size=25 -e resize_wait_timeout=30 "$@" | tee "${OUT}/regions.log"
+test "$(grep -cE 'changed=1 +unreachable=0 +failed=0' "${OUT}/regions.log")" -eq 2
+admin summary "${OUT}/regions-summary.json"
+python - "${CONFIG}" "${OUT}/regions-summary.json" <<'PY'
+import json
+import sys
+import urllib.request
+
+import yaml
+
+with open(sys.argv[1], encoding="utf-8") as handle:
+    url = yaml.safe_load(handle)["sim_url"].rstrip("/")
+with urllib.request.urlopen(url + "/_sim/state", timeout=30) as answer:
+    state = json.load(answer)
+sizes = {(item["region"], item["name"]): item["size"] for item in state["vpc_bandwidths"]}
+assert sizes == {("cn-north-4", "web"): 25, ("cn-south-1", "web"): 25, ("cn-south-1", "idle"): 10}, sizes
+with open(sys.argv[2], encoding="utf-8") as handle:
+    summary = json.load(handle)
+# One listing per region and one update per bandwidth of the slice, nothing planned per host.
+assert summary["by_operation"].get("vpc.update") == 2, summary
+assert summary["writes"] == 2, summary
+PY

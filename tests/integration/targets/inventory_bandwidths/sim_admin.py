@@ -49,6 +49,17 @@ groups:
   wide: size >= 20
 """
 
+# Two regions in one source; the hostname carries the region, since a name may be in both.
+REGIONS_SOURCE = """\
+plugin: hwcloud.bandwidth.bandwidths
+services: [vpc]
+regions: [cn-north-4, cn-south-1]
+hostname: "{{ bandwidth_region }}-{{ bandwidth_name }}"
+strict: true
+compose:
+  ansible_connection: "'local'"
+"""
+
 CACHED_SOURCE = """\
 plugin: hwcloud.bandwidth.bandwidths
 services: [vpc]
@@ -89,6 +100,7 @@ def main(config_path, command, argument):
         write(os.path.join(argument, "hw.env"), "\n".join(lines) + "\n")
         write(os.path.join(argument, "sim.hwcloud.yml"), SOURCE)
         write(os.path.join(argument, "bare.hwcloud.yml"), BARE_SOURCE)
+        write(os.path.join(argument, "regions.hwcloud.yml"), REGIONS_SOURCE)
         write(os.path.join(argument, "cached.hwcloud.yml"), CACHED_SOURCE.format(cache_dir=os.path.join(argument, "cache")))
     elif command == "reset":
         with open(os.path.join(HERE, "seeds.yml"), encoding="utf-8") as handle:
