@@ -88,7 +88,7 @@ def test_retry_table(method, outcome):
     safe = method == "GET"
     retried = read_retried if safe else write_retried
     throttled = outcome.startswith("429")
-    session = FakeSession(default=lambda _call: factory()) if throttled else FakeSession(*[factory() for _ in range(MAX_RETRIES + 1)])
+    session = FakeSession(default=lambda _call: factory()) if throttled else FakeSession(*[factory() for _attempt in range(MAX_RETRIES + 1)])
     client, sleeps = make_client(session)
     with pytest.raises(HwCloudError) as info:
         call(client, method)
@@ -332,7 +332,7 @@ def test_a_throttled_call_is_retried_past_max_retries_within_its_wait_budget():
     tries = RetryPolicy(max_retries=2, base_delay=1.0, max_delay=4.0, rand=lambda: 1.0, sleep=slept.append,
                         throttle_budget=20.0).start()
     # Ten 429s in a row: far more than max_retries, well within 20 s of waiting.
-    assert all(tries.again(False, status=429) for _ in range(6))
+    assert all(tries.again(False, status=429) for _round in range(6))
     assert slept == [1.0, 2.0, 4.0, 4.0, 4.0, 4.0]
     # 19 s waited: one more, then the budget is spent and the call fails.
     assert tries.again(False, status=429) is True
@@ -343,7 +343,7 @@ def test_a_throttled_call_is_retried_past_max_retries_within_its_wait_budget():
 def test_retry_after_sets_the_pause_of_a_throttled_call():
     slept = []
     tries = RetryPolicy(base_delay=0.5, rand=lambda: 0.0, sleep=slept.append, throttle_budget=5.0).start()
-    assert [tries.again(True, status=429, retry_after="2") for _ in range(4)] == [True, True, True, False]
+    assert [tries.again(True, status=429, retry_after="2") for _round in range(4)] == [True, True, True, False]
     assert slept == [2.0, 2.0, 2.0]
 
 
@@ -363,5 +363,5 @@ def test_zero_max_retries_retries_nothing_not_even_throttling():
 
 def test_pauses_of_zero_still_end_the_throttled_loop():
     tries = RetryPolicy(rand=lambda: 0.0, sleep=lambda seconds: None).start()
-    answers = [tries.again(False, status=429) for _ in range(100)]
+    answers = [tries.again(False, status=429) for _round in range(100)]
     assert answers.count(True) == THROTTLE_MAX_TRIES and answers[-1] is False
