@@ -22,6 +22,7 @@ from ansible_collections.hwcloud.bandwidth.plugins.module_utils._errors import (
     halts_writes,
 )
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._client import parse_time, utcnow
+from ansible_collections.hwcloud.bandwidth.plugins.module_utils._retry import RetryPolicy, Tries
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._service import order_amount
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._waiter import Waiter, WaitTimeout
 
@@ -227,10 +228,12 @@ class Orders:
     def __init__(self, client):
         self.client = client
         # A payment (or cancellation) whose answer is lost is read and sent again while the order still waits,
-        # within the client's retry budget and backoff: both are keyed by the order id and cannot act twice.
-        retry = getattr(client, "retry", None)
-        self.write_attempts = 1 + (retry.max_retries if retry is not None else 1)
-        self.pause = retry.pause if retry is not None else (lambda attempt: None)
+        # within the client's wait budget and backoff: both are keyed by the order id and cannot act twice.
+        self.retry = getattr(client, "retry", None) or RetryPolicy(max_retries=1, sleep=lambda seconds: None)
+
+    def resends(self):
+        """The resends of one payment or cancellation whose answers may be lost."""
+        return Tries(self.retry)
 
     def get(self, order_id):
         try:
@@ -294,7 +297,8 @@ class Orders:
             outcome.after = projected(outcome.before, action)
             return outcome
         write = self.pay if action == "pay" else self.cancel
-        for attempt in range(self.write_attempts):
+        tries = self.resends()
+        while True:
             try:
                 write(order_id)
             except OutcomeUnknownError as exc:
@@ -303,8 +307,7 @@ class Orders:
                     outcome.warnings.append("the answer to the %s request of order %s was lost, but the order shows "
                                             "%s" % (action, order_id, outcome.after["status"]))
                     return outcome
-                if outcome.after["status"] == PAYABLE and attempt < self.write_attempts - 1:
-                    self.pause(attempt)
+                if outcome.after["status"] == PAYABLE and tries.resend():
                     continue
                 error = HwCloudError(exc.operation, exc.message, status=exc.status, error_code=exc.error_code,
                                      request_id=exc.request_id,
@@ -319,7 +322,7 @@ class Orders:
                     fresh = self.get(order_id)
                     if reached(fresh, state):
                         # Reached through another request meanwhile (or through our own lost one, on the second try).
-                        outcome.changed = bool(attempt)
+                        outcome.changed = bool(tries.resent)
                         outcome.after = fresh
                         outcome.warnings.append("order %s reached %s through another request meanwhile (%s)"
                                                 % (order_id, fresh["status"], exc.error_code))
@@ -559,8 +562,7 @@ class Billing:
 
     def __init__(self, client, warn=None, clock=utcnow):
         self.orders = Orders(client)
-        self.pay_attempts = self.orders.write_attempts
-        self._pause = self.orders.pause
+        self._retry = self.orders.retry
         self.readable = True
         self.denied = None
         self._warn = warn or (lambda message: None)
@@ -666,17 +668,19 @@ class Billing:
         refusal = limits.reserve(order_id, money["amount"], money["currency"])
         if refusal:
             return order, refusal
-        uncertain = False
-        for attempt in range(self.pay_attempts):
+        uncertain, tries = False, Tries(self._retry)
+        while True:
             try:
                 self.orders.pay(order_id)
                 break
             except OutcomeUnknownError:
                 uncertain = True
                 order = self.orders.get(order_id)
-                if order["status"] != PAYABLE or attempt == self.pay_attempts - 1:
+                if order["status"] != PAYABLE:
                     break
-                self._pause(attempt)
+                if not tries.resend():
+                    return order, ("the answers to its %d payments were lost and it still waits for payment "
+                                   "(counted as spent)" % (tries.resent + 1))
             except HwCloudError as exc:
                 if uncertain and exc.error_code in RACE_CODES:
                     break  # the payment whose answer was lost went through meanwhile

@@ -115,7 +115,18 @@ class Tries:
         self.policy = policy
         self.retries = 0
         self.throttled = 0
+        self.resent = 0
         self.waited = 0.0
+
+    def resend(self):
+        """After a lost answer to a write keyed by an id that provably did not act yet (a payment of an order
+        still waiting for it): True, after pausing, while within the same wait budget as throttling."""
+        policy = self.policy
+        if policy.max_retries == 0 or self.resent >= THROTTLE_MAX_TRIES or self.waited >= policy.throttle_budget:
+            return False
+        self.waited += policy.pause(self.resent) or 0.0
+        self.resent += 1
+        return True
 
     def again(self, safe, status=None, transport=None, retry_after=None):
         """True, after pausing, when the call should be sent again; False when it has failed."""

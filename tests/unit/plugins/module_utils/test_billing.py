@@ -14,6 +14,7 @@ from ansible_collections.hwcloud.bandwidth.plugins.module_utils import _billing
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._errors import HwCloudError, OutcomeUnknownError
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils._billing import (
     Billing,
+    SpendLimits,
     Orders,
     OrderStateError,
     is_permission_error,
@@ -230,13 +231,15 @@ def test_lost_answer_to_a_payment_that_went_through():
 def test_lost_answer_to_a_payment_is_resent_only_while_the_order_waits():
     """Design rule 4: a payment is keyed by its order id; read, and pay again only while it still waits."""
     billing = FakeBilling(CS1=6)
+    # One pause of 150 s spends the wait budget of 120 s: one resend.
+    billing.retry = _Retry(max_retries=1, pause_seconds=150.0)
     billing.fail("POST", OutcomeUnknownError("pay order CS1", "HTTP 502"))
     billing.fail("POST", OutcomeUnknownError("pay order CS1", "HTTP 502"))
     with pytest.raises(HwCloudError) as caught:
         Orders(billing).ensure("CS1", "paid")
     assert not isinstance(caught.value, OutcomeUnknownError)
     assert "still shows pending_payment" in str(caught.value)
-    # Sent twice: once, and once more after the read showed it still pending; never a third time.
+    # Sent twice: once, and once more after the read showed it still pending; not past the budget.
     assert len(billing.writes) == 2
     assert billing.orders["CS1"] == 6
 
@@ -244,34 +247,54 @@ def test_lost_answer_to_a_payment_is_resent_only_while_the_order_waits():
 class _Retry:
     """The part of the client's retry policy that paying uses: the budget, and the pauses it takes."""
 
-    def __init__(self, max_retries):
+    def __init__(self, max_retries, pause_seconds=0.0, throttle_budget=120.0):
         self.max_retries = max_retries
+        self.throttle_budget = throttle_budget
+        self.pause_seconds = pause_seconds
         self.pauses = []
 
     def pause(self, attempt, retry_after=None):
         self.pauses.append(attempt)
+        return self.pause_seconds
 
 
-def test_a_payment_lost_several_times_is_sent_again_within_the_retry_budget():
-    """The order module pays through faults in one run: read, and pay again while it waits, as often as retries allow."""
+def test_a_payment_lost_several_times_is_sent_again_within_the_wait_budget():
+    """The order module pays through faults in one run: read, and pay again while it waits, within the wait budget.
+
+    Paying is keyed by the order id, so the lost answers do not use up max_retries (2 here): eight in a row are
+    still resent, each after the backoff pause.
+    """
     billing = FakeBilling(CS1=6)
-    billing.retry = _Retry(max_retries=3)
-    for _lost in range(3):
+    billing.retry = _Retry(max_retries=2)
+    for _lost in range(8):
         billing.fail("POST", OutcomeUnknownError("pay order CS1", "HTTP 502"))
     outcome = Orders(billing).ensure("CS1", "paid")
     assert outcome.changed is True and outcome.after["status"] == "processing"
-    assert len(billing.writes) == 4 and billing.retry.pauses == [0, 1, 2]
+    assert len(billing.writes) == 9 and billing.retry.pauses == list(range(8))
 
 
-def test_a_payment_lost_beyond_the_retry_budget_fails_and_is_not_sent_again():
+def test_a_payment_lost_beyond_the_wait_budget_fails_and_is_not_sent_again():
     billing = FakeBilling(CS1=6)
-    billing.retry = _Retry(max_retries=2)
-    for _lost in range(3):
+    # Pauses of 50 s against a budget of 120 s: three resends, then the budget is spent.
+    billing.retry = _Retry(max_retries=2, pause_seconds=50.0, throttle_budget=120.0)
+    for _lost in range(4):
         billing.fail("POST", OutcomeUnknownError("pay order CS1", "HTTP 502"))
     with pytest.raises(HwCloudError) as caught:
         Orders(billing).ensure("CS1", "paid")
     assert "still shows pending_payment" in str(caught.value)
-    assert len(billing.writes) == 3 and billing.orders["CS1"] == 6
+    assert len(billing.writes) == 4 and billing.orders["CS1"] == 6
+
+
+def test_auto_pay_whose_answers_are_lost_beyond_the_budget_says_so_and_counts_it_spent():
+    billing = FakeBilling(CS1=6)
+    billing.retry = _Retry(max_retries=2, pause_seconds=50.0, throttle_budget=120.0)
+    for _lost in range(4):
+        billing.fail("POST", OutcomeUnknownError("pay order CS1", "HTTP 502"))
+    limits = SpendLimits(max_run=1000.0)
+    order, refusal = Billing(billing).pay_within("CS1", limits)
+    assert order["status"] == "pending_payment" and len(billing.writes) == 4
+    assert "the answers to its 4 payments were lost and it still waits for payment (counted as spent)" == refusal
+    assert limits.spent == 250.0
 
 
 # ---- waiting ------------------------------------------------------------------------------

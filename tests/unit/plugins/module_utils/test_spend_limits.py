@@ -95,15 +95,20 @@ def test_a_lost_payment_answer_is_read_and_paid_again_only_while_pending():
 
 
 def test_a_payment_whose_outcome_stays_unknown_counts_as_spent():
+    from types import SimpleNamespace  # pylint: disable=import-outside-toplevel
     orders = FakeOrders(A=60.0, B=50.0)
-    orders.pay_answers = {"A": [lost("A"), lost("A")]}
+    orders.pay_answers = {"A": [lost("A"), lost("A"), lost("A")]}
     limits = SpendLimits(max_run=100)
-    billing = billing_with(orders)
-    billing.pay_within("A", limits)
+    # Pauses of 100 s against a wait budget of 120 s: the payment is sent three times, every answer lost.
+    billing = Billing(SimpleNamespace(retry=SimpleNamespace(max_retries=1, pause=lambda attempt: 100.0,
+                                                            throttle_budget=120.0)))
+    billing.orders = orders
+    order, refusal = billing.pay_within("A", limits)
+    assert order["status"] == "pending_payment" and "it still waits for payment (counted as spent)" in refusal
     assert limits.spent == 60.0
     # B would pass 100 if A was paid: it is not paid.
     assert "max_run_amount" in billing.pay_within("B", limits)[1]
-    assert orders.paid == ["A", "A"]
+    assert orders.paid == ["A", "A", "A"]
 
 
 def test_a_refused_payment_does_not_count():
@@ -155,7 +160,7 @@ def test_a_payment_throttled_past_the_retries_is_not_counted_and_says_so():
 def test_a_lost_payment_is_sent_again_within_the_retry_budget_while_the_order_waits():
     from types import SimpleNamespace  # pylint: disable=import-outside-toplevel
     pauses = []
-    client = SimpleNamespace(retry=SimpleNamespace(max_retries=3, pause=pauses.append))
+    client = SimpleNamespace(retry=SimpleNamespace(max_retries=3, pause=pauses.append, throttle_budget=120.0))
     billing = Billing(client)
     orders = FakeOrders(A=40.0)
     orders.pay_answers = {"A": [lost("A"), lost("A"), lost("A")]}

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import functools
 
+from types import SimpleNamespace
+
 import pytest
 
 from ansible_collections.hwcloud.bandwidth.plugins.module_utils import _billing, _errors
@@ -363,6 +365,8 @@ def test_a_lost_payment_that_did_not_take_effect_is_paid_again_once(run):
 
 def test_a_payment_lost_twice_fails_saying_it_may_yet_take_effect(run):
     billing = FakeBilling(A=6)
+    # One pause of 150 s spends the wait budget of 120 s: the payment is sent twice, never a third time.
+    billing.retry = SimpleNamespace(max_retries=1, pause=lambda attempt, retry_after=None: 150.0, throttle_budget=120.0)
     lost = _errors.OutcomeUnknownError("pay order A", "the connection broke after the request was sent", hint="read")
     billing.fail("POST", lost, applied=False)
     billing.fail("POST", lost, applied=False)
